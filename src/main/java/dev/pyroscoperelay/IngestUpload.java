@@ -1,0 +1,44 @@
+package dev.pyroscoperelay;
+
+import java.util.Map;
+
+import dev.pyroscoperelay.labels.IngestQuery;
+
+/** A legacy /ingest upload: the body goes out byte for byte, only the {@code name} parameter changes. */
+public final class IngestUpload implements ProfileUpload {
+    private final byte[] body;
+    private final String contentType;
+    private final String contentEncoding;
+    private final IngestQuery query;
+
+    public IngestUpload(byte[] body, String contentType, String contentEncoding, IngestQuery query) {
+        this.body = body;
+        this.contentType = contentType;
+        this.contentEncoding = contentEncoding;
+        this.query = query;
+    }
+
+    @Override
+    public String api() {
+        return "ingest";
+    }
+
+    @Override
+    public int receivedBytes() {
+        return body.length;
+    }
+
+    @Override
+    public int profileCount() {
+        return 1;
+    }
+
+    public IngestQuery query() {
+        return query;
+    }
+
+    @Override
+    public OutgoingRequest toDestination(Map<String, String> externalLabels) {
+        return new OutgoingRequest("/ingest?" + query.rewrite(externalLabels), body, contentType, contentEncoding, Map.of());
+    }
+}

@@ -1,0 +1,27 @@
+package dev.pyroscoperelay;
+
+import java.util.Map;
+
+/**
+ * What a receiver hands to the route as the exchange body: one client request, already validated.
+ * Immutable, because a multicast gives the same object to every branch.
+ */
+public interface ProfileUpload {
+
+    /** "ingest" or "push", for logs and metrics. */
+    String api();
+
+    /** Bytes received from the client. */
+    int receivedBytes();
+
+    /** Number of profiles the request carries (1 for /ingest, the sample count for push). */
+    int profileCount();
+
+    /** The request one destination gets, with that destination's external labels applied. */
+    OutgoingRequest toDestination(Map<String, String> externalLabels);
+
+    /** A request for one destination; the body array may be shared between destinations and is never modified. */
+    record OutgoingRequest(String pathAndQuery, byte[] body, String contentType, String contentEncoding,
+                           Map<String, String> protocolHeaders) {
+    }
+}

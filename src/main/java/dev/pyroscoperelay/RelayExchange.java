@@ -1,0 +1,38 @@
+package dev.pyroscoperelay;
+
+import org.apache.camel.Exchange;
+
+/**
+ * What a receiver puts on the exchange for the writers: the client's deadline and the shared list of writer
+ * outcomes. Exchange properties are copied by reference into multicast branches, so every writer reports into
+ * the same {@link WriteOutcomes}.
+ */
+public final class RelayExchange {
+    public static final String PROPERTY = "pyroscope.relay";
+
+    private final long receivedNanos;
+    private final long deadlineNanos;
+    private final WriteOutcomes outcomes = new WriteOutcomes();
+
+    public RelayExchange(long receivedNanos, long deadlineNanos) {
+        this.receivedNanos = receivedNanos;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    public static RelayExchange of(Exchange exchange) {
+        return exchange.getProperty(PROPERTY, RelayExchange.class);
+    }
+
+    public long receivedNanos() {
+        return receivedNanos;
+    }
+
+    /** System.nanoTime() by which the client must have its answer. */
+    public long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    public WriteOutcomes outcomes() {
+        return outcomes;
+    }
+}

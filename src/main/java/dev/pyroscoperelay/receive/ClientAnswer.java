@@ -1,0 +1,86 @@
+package dev.pyroscoperelay.receive;
+
+import java.util.List;
+
+import dev.pyroscoperelay.RelayExchange;
+import dev.pyroscoperelay.WriteOutcome;
+import dev.pyroscoperelay.labels.InvalidProfileException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last step of {@code kamelet:pyroscope-receive}: the client's answer, from the writers' outcomes.
+ * Never a 200 when a destination failed; a retryable failure wins over a 4xx so that the SDK sends again.
+ */
+public class ClientAnswer implements Processor {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientAnswer.class);
+
+    @Override
+    public void process(Exchange exchange) {
+        Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (caught == null) {
+            caught = exchange.getException();
+        }
+        exchange.setException(null);
+        Message out = exchange.getMessage();
+        out.getHeaders().clear();
+        if (caught != null) {
+            InvalidProfileException invalid = findInvalid(caught);
+            if (invalid != null) {
+                answer(out, invalid.status(), invalid.getMessage());
+            } else {
+                LOG.error("route of receiver failed: {}", caught.toString());
+                answer(out, 500, "relay route failed: " + caught.getMessage());
+            }
+            return;
+        }
+        RelayExchange relay = RelayExchange.of(exchange);
+        List<WriteOutcome> outcomes = relay == null ? List.of() : relay.outcomes().inRouteOrder();
+        WriteOutcome chosen = null;
+        StringBuilder reasons = new StringBuilder();
+        for (WriteOutcome o : outcomes) {
+            if (o.ok()) {
+                continue;
+            }
+            reasons.append("writer \"").append(o.writer()).append("\": ").append(o.detail()).append('\n');
+            if (chosen == null || (o.retryable() && !chosen.retryable())) {
+                chosen = o;
+            }
+        }
+        if (chosen == null) {
+            out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+            out.setBody(new byte[0]);
+            return;
+        }
+        answer(out, statusFor(chosen), reasons.toString());
+    }
+
+    /** The /ingest status for a failed writer (behaviour.md section 2). */
+    static int statusFor(WriteOutcome o) {
+        return switch (o.kind()) {
+            case TIMEOUT -> 504;
+            case SERVER_ERROR -> o.status() == 503 ? 503 : 502;
+            case UNREACHABLE -> 502;
+            case REJECTED, INVALID -> o.status() >= 400 && o.status() < 500 ? o.status() : 502;
+            case OK -> 200;
+        };
+    }
+
+    private static InvalidProfileException findInvalid(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof InvalidProfileException ipe) {
+                return ipe;
+            }
+        }
+        return null;
+    }
+
+    private static void answer(Message out, int status, String text) {
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
+        out.setBody(text.endsWith("\n") ? text : text + "\n");
+    }
+}

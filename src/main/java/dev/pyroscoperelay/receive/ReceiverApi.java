@@ -1,0 +1,26 @@
+package dev.pyroscoperelay.receive;
+
+/** The two paths a receiver serves. */
+public enum ReceiverApi {
+    INGEST("/ingest"),
+    PUSH("/push.v1.PusherService/Push");
+
+    private final String path;
+
+    ReceiverApi(String path) {
+        this.path = path;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public static ReceiverApi forPath(String path) {
+        for (ReceiverApi api : values()) {
+            if (api.path.equals(path)) {
+                return api;
+            }
+        }
+        return null;
+    }
+}

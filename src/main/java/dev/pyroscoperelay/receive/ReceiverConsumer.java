@@ -1,0 +1,84 @@
+package dev.pyroscoperelay.receive;
+
+import java.util.List;
+import java.util.Map;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+
+/**
+ * platform-http's Vert.x consumer on a receiver's own server, with the raw body and header hygiene of the relay:
+ * the route sees the body bytes and only the client headers it needs.
+ */
+final class ReceiverConsumer extends VertxPlatformHttpConsumer {
+    /** The only client headers that enter the route. */
+    static final List<String> KEPT_HEADERS = List.of("Content-Type", "Content-Encoding", "X-Scope-OrgID",
+            "Connect-Protocol-Version", "Connect-Timeout-Ms", "Connect-Content-Encoding", "Grpc-Timeout");
+
+    private final ReceiverServer server;
+    private final String routerName;
+    private boolean acquired;
+
+    ReceiverConsumer(PlatformHttpEndpoint endpoint, Processor processor, ReceiverServer server, long maxBodySize) {
+        this(endpoint, processor, server, maxBodySize, "pyroscope-receive-router-" + server.address());
+    }
+
+    private ReceiverConsumer(PlatformHttpEndpoint endpoint, Processor processor, ReceiverServer server, long maxBodySize,
+                             String routerName) {
+        super(endpoint, processor, List.of(new RawBodyHandler(maxBodySize)), routerName);
+        this.server = server;
+        this.routerName = routerName;
+    }
+
+    @Override
+    protected void doInit() throws Exception {
+        getEndpoint().getCamelContext().getRegistry().bind(routerName, VertxPlatformHttpRouter.class,
+                new VertxPlatformHttpRouter(null, server.vertx(), server.router(), routerName));
+        super.doInit();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart(); // adds the Vert.x route before the port opens
+        if (!acquired) {
+            server.acquire();
+            acquired = true;
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        super.doStop();
+        if (acquired) {
+            acquired = false;
+            server.release();
+        }
+    }
+
+    @Override
+    protected Future<Void> populateCamelMessage(RoutingContext ctx, Exchange exchange, Message message) {
+        Map<String, Object> headers = message.getHeaders();
+        headers.clear();
+        MultiMap in = ctx.request().headers();
+        for (String name : KEPT_HEADERS) {
+            String value = in.get(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        headers.put(Exchange.HTTP_METHOD, ctx.request().method().name());
+        headers.put(Exchange.HTTP_PATH, ctx.request().path());
+        String query = ctx.request().query();
+        headers.put(Exchange.HTTP_RAW_QUERY, query == null ? "" : query);
+        exchange.setProperty(ReceiverApi.class.getName(), ctx.get(RawBodyHandler.API_KEY));
+        message.setBody(ctx.get(RawBodyHandler.BODY_KEY));
+        return Future.succeededFuture();
+    }
+}

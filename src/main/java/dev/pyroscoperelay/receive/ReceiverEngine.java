@@ -1,0 +1,76 @@
+package dev.pyroscoperelay.receive;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+
+/**
+ * A platform-http engine bound to one address and port. platform-http 4.18 serves every endpoint on one port;
+ * each {@code kamelet:pyroscope-receive} gets its own engine (a Kamelet bean) and so its own listener.
+ */
+public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
+    private CamelContext camelContext;
+    private String listenAddress = "0.0.0.0";
+    private int listenPort = 9999;
+    private long maxBodySize = 268_435_456L;
+    private int workerThreads = 200;
+
+    @Override
+    public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
+        ReceiverServer server = ReceiverServers.of(camelContext).get(listenAddress, listenPort, workerThreads);
+        return new ReceiverConsumer(endpoint, processor, server, maxBodySize);
+    }
+
+    @Override
+    public int getServerPort() {
+        return listenPort;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    public String getListenAddress() {
+        return listenAddress;
+    }
+
+    public void setListenAddress(String listenAddress) {
+        this.listenAddress = listenAddress;
+    }
+
+    public int getListenPort() {
+        return listenPort;
+    }
+
+    public void setListenPort(int listenPort) {
+        this.listenPort = listenPort;
+    }
+
+    public long getMaxBodySize() {
+        return maxBodySize;
+    }
+
+    public void setMaxBodySize(long maxBodySize) {
+        if (maxBodySize <= 0 || maxBodySize > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("maxBodySize must be between 1 and " + (Integer.MAX_VALUE - 8) + " bytes");
+        }
+        this.maxBodySize = maxBodySize;
+    }
+
+    public int getWorkerThreads() {
+        return workerThreads;
+    }
+
+    public void setWorkerThreads(int workerThreads) {
+        this.workerThreads = workerThreads;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.pyroscoperelay.receive;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+
+/** The receiver servers of one CamelContext, keyed by address; all are closed when the context stops. */
+final class ReceiverServers extends ServiceSupport {
+    private static final String REGISTRY_NAME = "pyroscope-relay-receiver-servers";
+
+    private final Map<String, ReceiverServer> servers = new HashMap<>();
+
+    static ReceiverServers of(CamelContext context) {
+        synchronized (context) {
+            ReceiverServers existing = context.getRegistry().lookupByNameAndType(REGISTRY_NAME, ReceiverServers.class);
+            if (existing != null) {
+                return existing;
+            }
+            ReceiverServers created = new ReceiverServers();
+            context.getRegistry().bind(REGISTRY_NAME, ReceiverServers.class, created);
+            try {
+                context.addService(created, true, true);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return created;
+        }
+    }
+
+    synchronized ReceiverServer get(String host, int port, int workerThreads) {
+        return servers.computeIfAbsent(host + ":" + port, k -> new ReceiverServer(host, port, workerThreads));
+    }
+
+    @Override
+    protected synchronized void doStop() {
+        servers.values().forEach(ReceiverServer::shutdown);
+        servers.clear();
+    }
+}

@@ -1,0 +1,457 @@
+package dev.pyroscoperelay.write;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import dev.pyroscoperelay.Durations;
+import dev.pyroscoperelay.ProfileUpload;
+import dev.pyroscoperelay.ProfileUpload.OutgoingRequest;
+import dev.pyroscoperelay.RelayExchange;
+import dev.pyroscoperelay.RelayVersion;
+import dev.pyroscoperelay.WriteOutcome;
+import dev.pyroscoperelay.WriteOutcome.Kind;
+import dev.pyroscoperelay.labels.ExternalLabels;
+import dev.pyroscoperelay.labels.InvalidProfileException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Service;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+import org.apache.hc.client5.http.ssl.TrustAllStrategy;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.ssl.SSLContexts;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The processor behind {@code kamelet:pyroscope-write}: sends the exchange's {@link ProfileUpload} to one
+ * Pyroscope server with this writer's labels, auth and retry policy, and records the outcome for the receiver.
+ * It never throws for a failed destination, so one failing writer never stops the others of a multicast.
+ */
+public class PyroscopeWriter implements Processor, CamelContextAware, Service {
+    private static final Logger LOG = LoggerFactory.getLogger(PyroscopeWriter.class);
+    private static final AtomicInteger ORDER = new AtomicInteger();
+    /** Ends attempts that run past their share of the deadline; HttpClient's own timeouts are per read. */
+    private static final ScheduledExecutorService CANCELLER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pyroscope-write-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Time kept back from the client's deadline to write the answer. */
+    private static final long ANSWER_MARGIN_MILLIS = 250;
+
+    private final int order = ORDER.incrementAndGet();
+    private CamelContext camelContext;
+
+    // Kamelet parameters
+    private String url;
+    private String name;
+    private String remoteTimeout = "10s";
+    private String headers;
+    private String basicAuthUsername;
+    private String basicAuthPassword;
+    private String bearerToken;
+    private String bearerTokenFile;
+    private String tenantId;
+    private String minBackoffPeriod = "500ms";
+    private String maxBackoffPeriod = "5m";
+    private int maxBackoffRetries = 10;
+    private boolean retryOnHttp429 = true;
+    private boolean tlsInsecureSkipVerify;
+    private String tlsCaFile;
+    private String proxyUrl;
+    private int maxConnections = 64;
+
+    // built once from the parameters
+    private volatile Client client;
+
+    private record Client(CloseableHttpClient http, PoolingHttpClientConnectionManager pool, URI base, String safeUrl,
+                          Map<String, String> headers, String authorization, long remoteTimeoutMillis, Backoff backoff) {
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Client c = client();
+        RelayExchange relay = RelayExchange.of(exchange);
+        ProfileUpload upload = exchange.getMessage().getBody(ProfileUpload.class);
+        if (relay == null || upload == null) {
+            throw new IllegalStateException("pyroscope-write \"" + writerName() + "\" must be reached from a kamelet:pyroscope-receive route");
+        }
+        OutgoingRequest request;
+        try {
+            request = upload.toDestination(ExternalLabels.from(exchange.getMessage()));
+        } catch (InvalidProfileException e) {
+            relay.outcomes().add(new WriteOutcome(writerName(), order, Kind.INVALID, e.status(), 0, e.getMessage()));
+            return;
+        }
+        String tenant = WriterSettings.isSet(tenantId) ? tenantId : exchange.getMessage().getHeader("X-Scope-OrgID", String.class);
+        WriteOutcome outcome = send(c, request, tenant, relay.deadlineNanos());
+        relay.outcomes().add(outcome);
+        if (!outcome.ok()) {
+            LOG.warn("forward failed: writer={} url={} result={} status={} attempts={} reason=\"{}\"", writerName(), c.safeUrl,
+                    outcome.kind(), outcome.status(), outcome.attempts(), outcome.detail());
+        }
+    }
+
+    private WriteOutcome send(Client c, OutgoingRequest request, String tenant, long deadlineNanos) {
+        URI target = URI.create(c.base + request.pathAndQuery());
+        int attempts = 0;
+        boolean allTimedOut = true;
+        Attempt last = null;
+        while (true) {
+            long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) - ANSWER_MARGIN_MILLIS;
+            if (remaining <= 0) {
+                break;
+            }
+            attempts++;
+            last = attempt(c, target, request, tenant, Math.min(c.remoteTimeoutMillis, remaining));
+            if (last.kind == Kind.OK) {
+                return new WriteOutcome(writerName(), order, Kind.OK, last.status, attempts, "ok");
+            }
+            allTimedOut &= last.kind == Kind.TIMEOUT;
+            boolean retry = last.kind == Kind.SERVER_ERROR || last.kind == Kind.UNREACHABLE || last.kind == Kind.TIMEOUT
+                    || (last.status == 429 && retryOnHttp429);
+            if (!retry || (maxBackoffRetries > 0 && attempts >= maxBackoffRetries)) {
+                break;
+            }
+            long wait = c.backoff.delayAfter(attempts);
+            if (last.retryAfterMillis >= 0) {
+                wait = Math.min(last.retryAfterMillis, c.backoff.maxMillis());
+            }
+            long afterWait = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) - ANSWER_MARGIN_MILLIS - wait;
+            if (afterWait < 50) {
+                break; // the next attempt could not finish before the client gives up
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (last == null) {
+            return new WriteOutcome(writerName(), order, Kind.TIMEOUT, 0, 0, "no time left before the client's deadline");
+        }
+        Kind kind = last.kind;
+        if (kind == Kind.SERVER_ERROR && last.status == 429) {
+            kind = Kind.REJECTED; // 429 passed to the client as 429: it backs off and retries itself
+        }
+        if (allTimedOut && attempts > 0) {
+            kind = Kind.TIMEOUT;
+        }
+        return new WriteOutcome(writerName(), order, kind, last.status, attempts,
+                last.detail + " after " + attempts + (attempts == 1 ? " attempt" : " attempts"));
+    }
+
+    private record Attempt(Kind kind, int status, long retryAfterMillis, String detail) {
+    }
+
+    private Attempt attempt(Client c, URI target, OutgoingRequest request, String tenant, long timeoutMillis) {
+        HttpPost post = new HttpPost(target);
+        post.setConfig(RequestConfig.custom()
+                .setConnectionRequestTimeout(Timeout.ofMilliseconds(timeoutMillis))
+                .setResponseTimeout(Timeout.ofMilliseconds(timeoutMillis))
+                .build());
+        if (request.contentType() != null) {
+            post.setHeader("Content-Type", request.contentType());
+        }
+        if (request.contentEncoding() != null) {
+            post.setHeader("Content-Encoding", request.contentEncoding());
+        }
+        request.protocolHeaders().forEach(post::setHeader);
+        c.headers.forEach(post::setHeader);
+        String auth = authorization(c);
+        if (auth != null) {
+            post.setHeader("Authorization", auth);
+        }
+        if (tenant != null && !tenant.isEmpty()) {
+            post.setHeader("X-Scope-OrgID", tenant);
+        }
+        post.setEntity(new ByteArrayEntity(request.body(), null));
+        ScheduledFuture<?> cancel = CANCELLER.schedule(post::cancel, timeoutMillis, TimeUnit.MILLISECONDS);
+        try {
+            return c.http.execute(post, response -> {
+                int status = response.getCode();
+                String excerpt = excerpt(response.getEntity() == null ? null : response.getEntity().getContent());
+                EntityUtils.consume(response.getEntity());
+                Kind kind;
+                if (status >= 200 && status < 300) {
+                    kind = Kind.OK;
+                } else if (status >= 500 || status == 408 || status == 429) {
+                    kind = Kind.SERVER_ERROR;
+                } else {
+                    kind = Kind.REJECTED;
+                }
+                long retryAfter = (status == 429 || status == 503) ? RetryAfter.millis(response.getFirstHeader("Retry-After")) : -1;
+                return new Attempt(kind, status, retryAfter, "HTTP " + status + (excerpt.isEmpty() ? "" : ": " + excerpt));
+            });
+        } catch (SocketTimeoutException e) {
+            return new Attempt(Kind.TIMEOUT, 0, -1, "timed out after " + timeoutMillis + " ms");
+        } catch (ConnectException | UnknownHostException e) {
+            return new Attempt(Kind.UNREACHABLE, 0, -1, "cannot connect: " + e.getMessage());
+        } catch (IOException e) {
+            if (post.isCancelled() || e instanceof InterruptedIOException) {
+                return new Attempt(Kind.TIMEOUT, 0, -1, "timed out after " + timeoutMillis + " ms");
+            }
+            return new Attempt(Kind.UNREACHABLE, 0, -1, "connection failed: " + e);
+        } finally {
+            cancel.cancel(false);
+        }
+    }
+
+    private static String excerpt(InputStream in) throws IOException {
+        if (in == null) {
+            return "";
+        }
+        byte[] head = in.readNBytes(300);
+        return new String(head, StandardCharsets.UTF_8).replaceAll("[\\r\\n\\t]+", " ").trim();
+    }
+
+    private String authorization(Client c) {
+        if (c.authorization != null) {
+            return c.authorization;
+        }
+        if (WriterSettings.isSet(bearerTokenFile)) {
+            return "Bearer " + BearerTokenFile.read(bearerTokenFile);
+        }
+        return null;
+    }
+
+    private Client client() {
+        Client c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    c = client = buildClient();
+                }
+            }
+        }
+        return c;
+    }
+
+    private Client buildClient() {
+        URI base = WriterSettings.baseUrl(url);
+        long timeout = Durations.parseMillis("remoteTimeout", remoteTimeout);
+        if (timeout <= 0) {
+            throw new IllegalArgumentException("pyroscope-write: remoteTimeout must be positive");
+        }
+        Backoff backoff = new Backoff(Durations.parseMillis("minBackoffPeriod", minBackoffPeriod),
+                Durations.parseMillis("maxBackoffPeriod", maxBackoffPeriod));
+        int authKinds = (WriterSettings.isSet(basicAuthUsername) ? 1 : 0) + (WriterSettings.isSet(bearerToken) ? 1 : 0)
+                + (WriterSettings.isSet(bearerTokenFile) ? 1 : 0);
+        if (authKinds > 1) {
+            throw new IllegalArgumentException("pyroscope-write \"" + writerName()
+                    + "\": set only one of basicAuthUsername, bearerToken, bearerTokenFile");
+        }
+        String authorization = null;
+        if (WriterSettings.isSet(basicAuthUsername)) {
+            authorization = WriterSettings.basicAuth(basicAuthUsername, basicAuthPassword);
+        } else if (WriterSettings.isSet(bearerToken)) {
+            authorization = "Bearer " + bearerToken.trim();
+        }
+        PoolingHttpClientConnectionManagerBuilder pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(maxConnections).setMaxConnPerRoute(maxConnections)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.ofMilliseconds(timeout))
+                        .setSocketTimeout(Timeout.ofMilliseconds(timeout))
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                        .build());
+        if ("https".equalsIgnoreCase(base.getScheme()) || WriterSettings.isSet(tlsCaFile) || tlsInsecureSkipVerify) {
+            ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create().setSslContext(sslContext());
+            if (tlsInsecureSkipVerify) {
+                tls.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+            }
+            pool.setTlsSocketStrategy(tls.buildClassic());
+        }
+        PoolingHttpClientConnectionManager manager = pool.build();
+        HttpClientBuilder builder = HttpClients.custom()
+                .setConnectionManager(manager)
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableContentCompression()
+                .disableAuthCaching()
+                .setUserAgent("pyroscope-relay/" + RelayVersion.get())
+                .evictIdleConnections(TimeValue.ofSeconds(30));
+        if (WriterSettings.isSet(proxyUrl)) {
+            URI proxy = URI.create(proxyUrl.trim());
+            builder.setProxy(new HttpHost(proxy.getScheme(), proxy.getHost(), proxy.getPort()));
+        }
+        LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), WriterSettings.safeUrl(base));
+        return new Client(builder.build(), manager, base, WriterSettings.safeUrl(base), WriterSettings.headers(headers),
+                authorization, timeout, backoff);
+    }
+
+    private SSLContext sslContext() {
+        try {
+            if (tlsInsecureSkipVerify) {
+                return SSLContexts.custom().loadTrustMaterial(TrustAllStrategy.INSTANCE).build();
+            }
+            if (WriterSettings.isSet(tlsCaFile)) {
+                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                try (InputStream in = Files.newInputStream(Path.of(tlsCaFile))) {
+                    int i = 0;
+                    for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                        ks.setCertificateEntry("ca-" + i++, cert);
+                    }
+                }
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ks);
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, tmf.getTrustManagers(), null);
+                return ctx;
+            }
+            return SSLContexts.createSystemDefault();
+        } catch (Exception e) {
+            throw new IllegalArgumentException("pyroscope-write \"" + writerName() + "\": cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    String writerName() {
+        return WriterSettings.isSet(name) ? name : "pyroscope-write-" + order;
+    }
+
+    @Override
+    public void start() {
+        client(); // fail at start-up, not on the first profile, when the parameters are wrong
+    }
+
+    @Override
+    public void stop() {
+        Client c = client;
+        client = null;
+        if (c != null) {
+            try {
+                c.http.close();
+            } catch (IOException e) {
+                LOG.debug("closing writer {}: {}", writerName(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    // setters for the Kamelet parameters
+
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public void setRemoteTimeout(String remoteTimeout) {
+        this.remoteTimeout = remoteTimeout;
+    }
+
+    public void setHeaders(String headers) {
+        this.headers = headers;
+    }
+
+    public void setBasicAuthUsername(String basicAuthUsername) {
+        this.basicAuthUsername = basicAuthUsername;
+    }
+
+    public void setBasicAuthPassword(String basicAuthPassword) {
+        this.basicAuthPassword = basicAuthPassword;
+    }
+
+    public void setBearerToken(String bearerToken) {
+        this.bearerToken = bearerToken;
+    }
+
+    public void setBearerTokenFile(String bearerTokenFile) {
+        this.bearerTokenFile = bearerTokenFile;
+    }
+
+    public void setTenantId(String tenantId) {
+        this.tenantId = tenantId;
+    }
+
+    public void setMinBackoffPeriod(String minBackoffPeriod) {
+        this.minBackoffPeriod = minBackoffPeriod;
+    }
+
+    public void setMaxBackoffPeriod(String maxBackoffPeriod) {
+        this.maxBackoffPeriod = maxBackoffPeriod;
+    }
+
+    public void setMaxBackoffRetries(int maxBackoffRetries) {
+        this.maxBackoffRetries = maxBackoffRetries;
+    }
+
+    public void setRetryOnHttp429(boolean retryOnHttp429) {
+        this.retryOnHttp429 = retryOnHttp429;
+    }
+
+    public void setTlsInsecureSkipVerify(boolean tlsInsecureSkipVerify) {
+        this.tlsInsecureSkipVerify = tlsInsecureSkipVerify;
+    }
+
+    public void setTlsCaFile(String tlsCaFile) {
+        this.tlsCaFile = tlsCaFile;
+    }
+
+    public void setProxyUrl(String proxyUrl) {
+        this.proxyUrl = proxyUrl;
+    }
+
+    public void setMaxConnections(int maxConnections) {
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("pyroscope-write: maxConnections must be at least 1");
+        }
+        this.maxConnections = maxConnections;
+    }
+
+    @Override
+    public String toString() {
+        // never the credentials
+        return "PyroscopeWriter[" + writerName() + " -> " + (url == null ? "?" : url.replaceAll("//[^/@]*@", "//")) + "]";
+    }
+}
