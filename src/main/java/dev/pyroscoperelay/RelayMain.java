@@ -3,7 +3,9 @@ package dev.pyroscoperelay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 
 /**
  * Starts the relay with Camel Main: the packaged application.properties, overridden key by key by
@@ -15,13 +17,19 @@ public final class RelayMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Main main = new Main(RelayMain.class);
+        Main main = new Main();
         configure(main, Path.of("").toAbsolutePath());
         main.run(args);
     }
 
     /** Applies the working-directory conventions of the relay to a Camel Main. */
     public static void configure(Main main, Path workDir) {
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport m) {
+                m.getCamelContext().getPropertiesComponent().addPropertiesFunction(new AlloyEnvFunction());
+            }
+        });
         Path overrides = workDir.resolve("application.properties");
         if (Files.isRegularFile(overrides)) {
             main.addOverrideProperty("camel.main.override-properties-location", "file:" + overrides);

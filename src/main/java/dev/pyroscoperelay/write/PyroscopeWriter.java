@@ -81,6 +81,7 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
     // Kamelet parameters
     private String url;
     private String name;
+    private String parentRouteId;
     private String remoteTimeout = "10s";
     private String headers;
     private String basicAuthUsername;
@@ -345,7 +346,10 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
     }
 
     String writerName() {
-        return WriterSettings.isSet(name) ? name : "pyroscope-write-" + order;
+        if (WriterSettings.isSet(name)) {
+            return name;
+        }
+        return WriterSettings.isSet(parentRouteId) ? parentRouteId : "pyroscope-write-" + order;
     }
 
     @Override
@@ -384,6 +388,11 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
 
     public void setName(String name) {
         this.name = name;
+    }
+
+    /** Set by the Kamelet: the route that calls this writer, the default name. */
+    public void setParentRouteId(String parentRouteId) {
+        this.parentRouteId = parentRouteId;
     }
 
     public void setRemoteTimeout(String remoteTimeout) {

@@ -1,0 +1,147 @@
+package dev.pyroscoperelay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+
+import dev.pyroscoperelay.support.Client;
+import dev.pyroscoperelay.support.Fixtures;
+import dev.pyroscoperelay.support.Fixtures.Capture;
+import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.Sink;
+import dev.pyroscoperelay.support.Sink.Received;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every example of the seed, from examples/, run as a user runs it; only the destination hosts and listen ports
+ * are replaced by loopback sinks and free ports.
+ */
+class ExamplesTest {
+    @TempDir
+    Path work;
+
+    private final int port9999 = freePort();
+    private final int port9998 = freePort();
+    private final int port9090 = freePort();
+
+    private static int freePort() {
+        try {
+            return Relay.freePort();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Relay startExample(String name, Sink first, Sink second) throws Exception {
+        Path src = Path.of("examples", name, "routes");
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        try (var files = Files.list(src)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String yaml = Files.readString(f)
+                        .replace("listenPort: 9999", "listenPort: " + port9999)
+                        .replace("listenPort: 9998", "listenPort: " + port9998)
+                        .replace("listenPort: 9090", "listenPort: " + port9090)
+                        .replace("http://pyroscope:4040", first.url())
+                        .replace("http://localhost:4040", first.url())
+                        .replace("http://pyroscope-staging:4040", first.url())
+                        .replace("http://pyroscope-production:4041", second == null ? "http://unused" : second.url());
+                Files.writeString(routes.resolve(f.getFileName()), yaml);
+            }
+        }
+        return Relay.start(work);
+    }
+
+    private static Received upload(int port, Sink sink) throws Exception {
+        Capture c = Fixtures.javaAgent(1);
+        Client.Response r = Client.postChunked(port, "/ingest?" + c.rawQuery(), c.body(),
+                Map.of("Content-Type", c.contentType(), "X-Scope-OrgID", "tenant-a"));
+        assertEquals(200, r.status(), r.body());
+        Received got = sink.take();
+        assertEquals("/ingest", got.path());
+        assertArrayEquals(c.body(), got.body());
+        assertEquals(c.contentType(), got.header("Content-Type"));
+        assertEquals(Fixtures.withoutName(c.rawQuery()), Fixtures.withoutName(got.rawQuery()));
+        return got;
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void basic() throws Exception {
+        try (Sink sink = Sink.start(); Relay relay = startExample("basic", sink, null)) {
+            Received got = upload(port9999, sink);
+            Fixtures.Name name = Fixtures.forwardedName(got.rawQuery());
+            assertEquals("relay.fixture.java", name.app());
+            assertEquals("relay.fixture.java", name.labels().get("service_name"));
+            assertEquals("obs", name.labels().get("team"));
+            assertEquals("tenant-a", got.header("X-Scope-OrgID"));
+        }
+    }
+
+    @Test
+    void basicReceivingSetup() throws Exception {
+        try (Sink sink = Sink.start(); Relay relay = startExample("basic-receiving-setup", sink, null)) {
+            upload(port9090, sink);
+        }
+    }
+
+    @Test
+    void authentication() throws Exception {
+        try (Sink sink = Sink.start(); Relay relay = startExample("authentication", sink, null)) {
+            Received got = upload(port9999, sink);
+            assertEquals(basic(System.getenv("PYROSCOPE_USERNAME"), System.getenv("PYROSCOPE_PASSWORD")), got.header("Authorization"));
+        }
+    }
+
+    @Test
+    void externalLabels() throws Exception {
+        try (Sink sink = Sink.start(); Relay relay = startExample("external-labels", sink, null)) {
+            Map<String, String> labels = Fixtures.forwardedName(upload(port9999, sink).rawQuery()).labels();
+            assertEquals("production", labels.get("env"));
+            assertEquals("us-west-1", labels.get("region"));
+            assertEquals(System.getenv("HOSTNAME"), labels.get("instance"));
+            assertEquals("main", labels.get("cluster"));
+        }
+    }
+
+    @Test
+    void multipleDestinations() throws Exception {
+        try (Sink staging = Sink.start(); Sink production = Sink.start();
+             Relay relay = startExample("multiple-destinations", staging, production)) {
+            Capture c = Fixtures.javaAgent(2);
+            Client.Response r = Client.postChunked(port9999, "/ingest?" + c.rawQuery(), c.body(),
+                    Map.of("Content-Type", c.contentType(), "Authorization", "Basic Y2xpZW50OnNlY3JldA=="));
+            assertEquals(200, r.status(), r.body());
+            Received s = staging.take();
+            Received p = production.take();
+            assertArrayEquals(c.body(), s.body());
+            assertArrayEquals(c.body(), p.body());
+            assertEquals("staging", Fixtures.forwardedName(s.rawQuery()).labels().get("env"));
+            Map<String, String> prodLabels = Fixtures.forwardedName(p.rawQuery()).labels();
+            assertEquals("production", prodLabels.get("env"));
+            assertEquals(System.getenv("HOSTNAME"), prodLabels.get("instance"));
+            assertNull(Fixtures.forwardedName(s.rawQuery()).labels().get("instance"));
+            assertNull(s.header("Authorization"), "the client's Authorization never reaches a destination");
+            assertEquals(basic(System.getenv("PYROSCOPE_USERNAME"), System.getenv("PYROSCOPE_PASSWORD")), p.header("Authorization"));
+        }
+    }
+
+    @Test
+    void multipleReceivers() throws Exception {
+        try (Sink staging = Sink.start(); Sink production = Sink.start();
+             Relay relay = startExample("multiple-receivers", staging, production)) {
+            assertEquals("staging", Fixtures.forwardedName(upload(port9998, staging).rawQuery()).labels().get("env"));
+            assertEquals("production", Fixtures.forwardedName(upload(port9999, production).rawQuery()).labels().get("env"));
+            assertNull(staging.poll(300), "each receiver writes only to its own destination");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.pyroscoperelay.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.pyroscoperelay.RelayMain;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/** The relay as `java -jar` runs it, started in-process from a working directory. */
+public final class Relay implements AutoCloseable {
+    private final Main main;
+    private final int managementPort;
+
+    private Relay(Main main, int managementPort) {
+        this.main = main;
+        this.managementPort = managementPort;
+    }
+
+    public static Relay start(Path workDir) throws Exception {
+        return start(workDir, Map.of());
+    }
+
+    public static Relay start(Path workDir, Map<String, String> properties) throws Exception {
+        Main main = new Main();
+        int mgmt = freePort();
+        main.addOverrideProperty("camel.management.port", String.valueOf(mgmt));
+        properties.forEach(main::addOverrideProperty);
+        RelayMain.configure(main, workDir);
+        main.start();
+        return new Relay(main, mgmt);
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public int managementPort() {
+        return managementPort;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    /** Writes routes/&lt;name&gt; in workDir. */
+    public static Path writeRoute(Path workDir, String fileName, String yaml) throws IOException {
+        Path routes = Files.createDirectories(workDir.resolve("routes"));
+        return Files.writeString(routes.resolve(fileName), yaml);
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}
