@@ -168,10 +168,7 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
         if (last == null) {
             return new WriteOutcome(writerName(), order, Kind.TIMEOUT, 0, 0, "no time left before the client's deadline");
         }
-        Kind kind = last.kind;
-        if (kind == Kind.SERVER_ERROR && last.status == 429) {
-            kind = Kind.REJECTED; // 429 passed to the client as 429: it backs off and retries itself
-        }
+        Kind kind = last.kind; // a 429 stays REJECTED: the client gets 429 and backs off itself
         if (allTimedOut && attempts > 0) {
             kind = Kind.TIMEOUT;
         }
@@ -213,7 +210,7 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
                 Kind kind;
                 if (status >= 200 && status < 300) {
                     kind = Kind.OK;
-                } else if (status >= 500 || status == 408 || status == 429) {
+                } else if (status >= 500 || status == 408) {
                     kind = Kind.SERVER_ERROR;
                 } else {
                     kind = Kind.REJECTED;
