@@ -1,10 +1,15 @@
 package dev.pyroscoperelay;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -15,6 +20,7 @@ import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.spi.RoutesBuilderLoader;
 import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,34 +58,94 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
         });
     }
 
+    /** The text of each route file as it was when its routes last started: what a broken file is replaced by. */
+    private final Map<String, String> lastGood = new ConcurrentHashMap<>();
+
     @Override
-    protected void onRouteReload(Collection<Resource> resources, boolean removeEverything) {
-        if (resources != null) {
-            for (Resource resource : resources) {
-                String problem = problemWith(resource);
-                if (problem != null) {
-                    LOG.error("not reloading {}: {}. The running routes keep serving until a valid version is saved.",
-                            resource.getLocation(), problem);
-                    return;
+    protected void doStart() throws Exception {
+        for (Path f : routeFiles()) {
+            lastGood.put(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
+        }
+        super.doStart();
+    }
+
+    private List<Path> routeFiles() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (var stream = Files.newDirectoryStream(Path.of(getFolder()).toAbsolutePath(), "*.yaml")) {
+            stream.forEach(files::add);
+        }
+        files.sort(null);
+        return files;
+    }
+
+    /**
+     * Rebuilds every route from the files in the folder, using the last good text of any file that does not
+     * load, so one broken file never stops the routes of the others (nor its own running version).
+     */
+    @Override
+    protected void onRouteReload(Collection<Resource> changed, boolean removeEverything) {
+        Map<String, String> next = new LinkedHashMap<>();
+        boolean anyChange = false;
+        try {
+            for (Path f : routeFiles()) {
+                String key = f.toString();
+                String text = Files.readString(f, StandardCharsets.UTF_8);
+                if (text.equals(lastGood.get(key))) {
+                    next.put(key, text);
+                    continue;
+                }
+                String problem = problemWith(ResourceHelper.fromString("file:" + key, text));
+                if (problem == null) {
+                    next.put(key, text);
+                    anyChange = true;
+                } else {
+                    LOG.error("not reloading {}: {}. Its running routes keep serving until a valid version is saved.", f, problem);
+                    if (lastGood.containsKey(key)) {
+                        next.put(key, lastGood.get(key));
+                    }
                 }
             }
+        } catch (IOException e) {
+            LOG.error("cannot read {}: {}", getFolder(), e.toString());
+            return;
+        }
+        anyChange |= !next.keySet().equals(lastGood.keySet());
+        if (!anyChange) {
+            return;
         }
         try {
-            super.onRouteReload(resources, removeEverything);
-        } catch (RuntimeException e) {
-            LOG.error("reloading {} failed: {}", resources, e.getMessage());
-            throw e;
+            replaceRoutes(next);
+            lastGood.clear();
+            lastGood.putAll(next);
+            LOG.info("routes reloaded from {} ({} files)", getFolder(), next.size());
+        } catch (Exception e) {
+            LOG.error("reloading routes from {} failed: {}", getFolder(), e.getMessage());
+            try {
+                replaceRoutes(lastGood);
+                LOG.warn("restored the last working routes; fix the file and save it again");
+            } catch (Exception again) {
+                LOG.error("restoring the last working routes failed too: {}", again.getMessage());
+            }
         }
+    }
+
+    private void replaceRoutes(Map<String, String> files) throws Exception {
+        CamelContext context = getCamelContext();
+        context.getRouteController().removeAllRoutes();
+        context.removeRouteTemplates("*");
+        context.getEndpointRegistry().clear();
+        List<Resource> resources = new ArrayList<>();
+        files.forEach((path, text) -> resources.add(ResourceHelper.fromString("file:" + path, text)));
+        PluginHelper.getRoutesLoader(context).updateRoutes(resources);
     }
 
     /** Why this route file must not replace the running routes, or null when it may. */
     private String problemWith(Resource resource) {
         try {
-            Path path = Path.of(resource.getURI());
-            if (!Files.exists(path)) {
-                return null; // a deleted file removes its routes
+            String text;
+            try (var in = resource.getInputStream()) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            String text = Files.readString(path, StandardCharsets.UTF_8);
             if (text.isBlank()) {
                 return "the file is empty";
             }
@@ -93,6 +159,9 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
                     return "route " + route.getRouteId() + " has no 'from'";
                 }
                 String problem = EndpointCheck.problemWith(context, uri);
+                if (problem == null) {
+                    problem = EndpointCheck.problemInOutputs(context, route.getOutputs());
+                }
                 if (problem != null) {
                     return "route " + (route.getRouteId() == null ? "" : route.getRouteId() + " ") + problem;
                 }

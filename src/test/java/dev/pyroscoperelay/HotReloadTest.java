@@ -1,0 +1,105 @@
+package dev.pyroscoperelay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+import dev.pyroscoperelay.support.Client;
+import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.Sink;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Editing routes/ while the relay runs: valid saves apply without a restart, broken ones leave the running routes alone. */
+class HotReloadTest {
+    @TempDir
+    Path work;
+
+    private static String route(String id, int port, String url) {
+        return """
+                - route:
+                    id: %s
+                    from:
+                      uri: kamelet:pyroscope-receive
+                      parameters:
+                        listenAddress: 127.0.0.1
+                        listenPort: %d
+                      steps:
+                        - to:
+                            uri: kamelet:pyroscope-write
+                            parameters:
+                              url: %s
+                """.formatted(id, port, url);
+    }
+
+    /** Saves like an editor that writes a temp file and renames it. */
+    private void save(String file, String text) throws Exception {
+        Path tmp = work.resolve(file + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, work.resolve("routes").resolve(file), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static int post(int port) {
+        try {
+            return Client.post(port, "/ingest?name=reload.app", new byte[] {1}, Map.of()).status();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Posts until the sink gets one, for up to 20 s (the file watcher is not instant). */
+    private static void awaitDelivery(int port, Sink sink) throws Exception {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < end) {
+            int before = sink.count();
+            if (post(port) == 200 && sink.count() > before) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no delivery to sink " + sink.port() + " through port " + port + " within 20 s");
+    }
+
+    @Test
+    void editsApplyAndBrokenFilesKeepServing() throws Exception {
+        try (Sink a = Sink.start(); Sink b = Sink.start(); Sink c = Sink.start()) {
+            int port = Relay.freePort();
+            int second = Relay.freePort();
+            Relay.writeRoute(work, "relay.yaml", route("receive", port, a.url()));
+            try (Relay relay = Relay.start(work)) {
+                assertEquals(200, post(port));
+                assertEquals(1, a.count());
+
+                save("relay.yaml", route("receive", port, b.url()));
+                awaitDelivery(port, b);
+                int aBefore = a.count();
+
+                for (String broken : new String[] {
+                    "",                                               // an editor's truncate-then-write
+                    "- route:\n    id: receive\n    from:\n      uri: kamelet:pyroscope-rec", // half-written save
+                    "- route: [unclosed\n",                           // invalid YAML
+                    route("receive", port, c.url()).replace("pyroscope-write", "pyroscope-wirte"), // unknown Kamelet
+                }) {
+                    save("relay.yaml", broken);
+                    Thread.sleep(2500);
+                    int bBefore = b.count();
+                    assertEquals(200, post(port), "the running route must keep serving after: " + broken);
+                    assertEquals(bBefore + 1, b.count());
+                }
+                assertEquals(aBefore, a.count());
+                assertEquals(0, c.count());
+
+                // a new file adds a receiver; the first one keeps working
+                save("second.yaml", route("receive-second", second, c.url()));
+                awaitDelivery(second, c);
+                save("relay.yaml", route("receive", port, a.url()));
+                awaitDelivery(port, a);
+                assertTrue(c.count() >= 1);
+            }
+        }
+    }
+}
