@@ -29,6 +29,11 @@ public final class RelayMain {
             public void beforeConfigure(BaseMainSupport m) {
                 m.getCamelContext().getPropertiesComponent().addPropertiesFunction(new AlloyEnvFunction());
             }
+
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                MetricsAlias.install(m.getCamelContext());
+            }
         });
         Path overrides = workDir.resolve("application.properties");
         if (Files.isRegularFile(overrides)) {

@@ -1,0 +1,19 @@
+package dev.pyroscoperelay;
+
+import io.vertx.core.http.HttpMethod;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+
+/** Serves the Prometheus text at /metrics too, where most scrape configs look by default. */
+final class MetricsAlias {
+    private MetricsAlias() {
+    }
+
+    static void install(CamelContext context) {
+        String target = context.getPropertiesComponent().resolveProperty("camel.metrics.path").orElse("/observe/metrics");
+        context.getRegistry().findByTypeWithName(VertxPlatformHttpRouter.class).values().stream()
+                .filter(VertxPlatformHttpRouter::isManagementServer)
+                .findFirst()
+                .ifPresent(router -> router.route("/metrics").method(HttpMethod.GET).handler(ctx -> ctx.reroute(target)));
+    }
+}
