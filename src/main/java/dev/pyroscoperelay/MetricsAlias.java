@@ -2,14 +2,19 @@ package dev.pyroscoperelay;
 
 import io.vertx.core.http.HttpMethod;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 /** Serves the Prometheus text at /metrics too, where most scrape configs look by default. */
-final class MetricsAlias {
-    private MetricsAlias() {
+final class MetricsAlias implements ExtendedStartupListener {
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // the management server is up only once the context has fully started
     }
 
-    static void install(CamelContext context) {
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
         String target = context.getPropertiesComponent().resolveProperty("camel.metrics.path").orElse("/observe/metrics");
         context.getRegistry().findByTypeWithName(VertxPlatformHttpRouter.class).values().stream()
                 .filter(VertxPlatformHttpRouter::isManagementServer)

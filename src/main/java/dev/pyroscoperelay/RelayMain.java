@@ -28,11 +28,11 @@ public final class RelayMain {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
                 m.getCamelContext().getPropertiesComponent().addPropertiesFunction(new AlloyEnvFunction());
-            }
-
-            @Override
-            public void afterStart(BaseMainSupport m) {
-                MetricsAlias.install(m.getCamelContext());
+                try {
+                    m.getCamelContext().addStartupListener(new MetricsAlias());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
             }
         });
         Path overrides = workDir.resolve("application.properties");
