@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import dev.pyroscoperelay.RelayExchange;
@@ -20,6 +21,8 @@ public class ClientAnswer implements Processor {
 
     @Override
     public void process(Exchange exchange) {
+        boolean push = exchange.getProperty(ReceiverApi.class.getName(), ReceiverApi.class) == ReceiverApi.PUSH;
+        String pushContentType = exchange.getProperty(UploadReader.RESPONSE_CONTENT_TYPE, "application/proto", String.class);
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (caught == null) {
             caught = exchange.getException();
@@ -30,10 +33,18 @@ public class ClientAnswer implements Processor {
         if (caught != null) {
             InvalidProfileException invalid = findInvalid(caught);
             if (invalid != null) {
-                answer(out, invalid.status(), invalid.getMessage());
+                if (push && invalid.status() != 415) {
+                    connectError(out, ConnectCodes.forStatus(invalid.status()), invalid.getMessage());
+                } else {
+                    answer(out, invalid.status(), invalid.getMessage());
+                }
             } else {
                 LOG.error("route of receiver failed: {}", caught.toString());
-                answer(out, 500, "relay route failed: " + caught.getMessage());
+                if (push) {
+                    connectError(out, "internal", "relay route failed: " + caught.getMessage());
+                } else {
+                    answer(out, 500, "relay route failed: " + caught.getMessage());
+                }
             }
             return;
         }
@@ -52,10 +63,20 @@ public class ClientAnswer implements Processor {
         }
         if (chosen == null) {
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-            out.setBody(new byte[0]);
+            if (push) {
+                // an empty PushResponse
+                out.setHeader(Exchange.CONTENT_TYPE, pushContentType);
+                out.setBody(pushContentType.equals("application/json") ? "{}".getBytes(StandardCharsets.UTF_8) : new byte[0]);
+            } else {
+                out.setBody(new byte[0]);
+            }
             return;
         }
-        answer(out, statusFor(chosen), reasons.toString());
+        if (push) {
+            connectError(out, ConnectCodes.forOutcome(chosen), reasons.toString());
+        } else {
+            answer(out, statusFor(chosen), reasons.toString());
+        }
     }
 
     /** The /ingest status for a failed writer (behaviour.md section 2). */
@@ -76,6 +97,12 @@ public class ClientAnswer implements Processor {
             }
         }
         return null;
+    }
+
+    private static void connectError(Message out, String code, String message) {
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, ConnectCodes.statusOf(code));
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(ConnectCodes.errorJson(code, message).getBytes(StandardCharsets.UTF_8));
     }
 
     private static void answer(Message out, int status, String text) {

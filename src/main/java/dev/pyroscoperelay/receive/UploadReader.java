@@ -13,13 +13,26 @@ import org.apache.camel.Processor;
  * body, so the route only ever carries uploads that every writer can send. Throws {@link InvalidProfileException} (a 4xx) otherwise.
  */
 public class UploadReader implements Processor {
+    /** Exchange property with the Content-Type to answer a push client with. */
+    static final String RESPONSE_CONTENT_TYPE = "pyroscope.relay.responseContentType";
+
     private long clientTimeoutMillis = 10_000;
+    private long maxBodySize = 268_435_456L;
 
     @Override
     public void process(Exchange exchange) {
         long now = System.nanoTime();
-        exchange.setProperty(RelayExchange.PROPERTY, new RelayExchange(now, now + clientTimeoutMillis * 1_000_000L));
         Message in = exchange.getMessage();
+        long timeout = clientTimeoutMillis;
+        String connectTimeout = in.getHeader("Connect-Timeout-Ms", String.class);
+        if (connectTimeout != null) {
+            try {
+                timeout = Math.min(timeout, Long.parseLong(connectTimeout.trim()));
+            } catch (NumberFormatException e) {
+                throw new InvalidProfileException("Connect-Timeout-Ms is not a number: " + connectTimeout);
+            }
+        }
+        exchange.setProperty(RelayExchange.PROPERTY, new RelayExchange(now, now + timeout * 1_000_000L));
         ReceiverApi api = exchange.getProperty(ReceiverApi.class.getName(), ReceiverApi.class);
         byte[] body = in.getBody(byte[].class);
         String rawQuery = in.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
@@ -30,13 +43,21 @@ public class UploadReader implements Processor {
             throw new IllegalStateException("kamelet:pyroscope-receive got an exchange that its receiver did not read");
         }
         if (api == ReceiverApi.PUSH) {
-            throw new InvalidProfileException(501, "the push API is not implemented yet: send to /ingest");
+            String contentType = in.getHeader("Content-Type", String.class);
+            exchange.setProperty(RESPONSE_CONTENT_TYPE,
+                    "json".equals(PushRequestReader.codec(contentType)) ? "application/json" : "application/proto");
+            in.setBody(PushRequestReader.read(body, contentType, in.getHeader("Content-Encoding", String.class), maxBodySize));
+            return;
         }
         if (body.length == 0) {
             throw new InvalidProfileException("empty body: /ingest needs the profile in the request body");
         }
         in.setBody(new IngestUpload(body, in.getHeader("Content-Type", String.class),
                 in.getHeader("Content-Encoding", String.class), IngestQuery.parse(rawQuery)));
+    }
+
+    public void setMaxBodySize(long maxBodySize) {
+        this.maxBodySize = maxBodySize;
     }
 
     public long getClientTimeoutMillis() {

@@ -192,6 +192,9 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
             post.setHeader("Content-Encoding", request.contentEncoding());
         }
         request.protocolHeaders().forEach(post::setHeader);
+        if (request.protocolHeaders().containsKey("Connect-Protocol-Version")) {
+            post.setHeader("Connect-Timeout-Ms", Long.toString(timeoutMillis));
+        }
         c.headers.forEach(post::setHeader);
         String auth = authorization(c);
         if (auth != null) {

@@ -1,0 +1,81 @@
+package dev.pyroscoperelay;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.pyroscoperelay.labels.ExternalLabels;
+import dev.pyroscoperelay.labels.LabelLimits;
+import dev.pyroscoperelay.proto.push.v1.PushRequest;
+import dev.pyroscoperelay.proto.push.v1.RawProfileSeries;
+import dev.pyroscoperelay.proto.types.v1.LabelPair;
+
+/**
+ * A push API request ({@code push.v1.PusherService/Push}). Labels are rewritten per series; the raw profiles and
+ * sample IDs are passed on untouched (the same ByteStrings, never copied).
+ */
+public final class PushUpload implements ProfileUpload {
+    public static final String PATH = "/push.v1.PusherService/Push";
+
+    private final PushRequest request;
+    private final int receivedBytes;
+    private final int profiles;
+
+    /** Checks the client's labels (after dropping private ones) so a refused series is refused before any write. */
+    public PushUpload(PushRequest request, int receivedBytes) {
+        this.request = request;
+        this.receivedBytes = receivedBytes;
+        int n = 0;
+        for (RawProfileSeries s : request.getSeriesList()) {
+            LabelLimits.check(labels(s, Map.of()));
+            n += s.getSamplesCount();
+        }
+        this.profiles = n;
+    }
+
+    public PushRequest request() {
+        return request;
+    }
+
+    @Override
+    public String api() {
+        return "push";
+    }
+
+    @Override
+    public int receivedBytes() {
+        return receivedBytes;
+    }
+
+    @Override
+    public int profileCount() {
+        return profiles;
+    }
+
+    @Override
+    public OutgoingRequest toDestination(Map<String, String> externalLabels) {
+        PushRequest.Builder out = PushRequest.newBuilder();
+        for (RawProfileSeries s : request.getSeriesList()) {
+            Map<String, String> labels = labels(s, externalLabels);
+            LabelLimits.check(labels);
+            RawProfileSeries.Builder series = RawProfileSeries.newBuilder().addAllSamples(s.getSamplesList());
+            labels.forEach((k, v) -> series.addLabels(LabelPair.newBuilder().setName(k).setValue(v)));
+            out.addSeries(series);
+        }
+        return new OutgoingRequest(PATH, out.build().toByteArray(), "application/proto", null,
+                Map.of("Connect-Protocol-Version", "1"));
+    }
+
+    /** Labels of one series: private labels dropped (but __name__ and __delta__), external labels applied, sorted. */
+    static Map<String, String> labels(RawProfileSeries series, Map<String, String> external) {
+        Map<String, String> labels = new TreeMap<>();
+        for (LabelPair p : series.getLabelsList()) {
+            String name = p.getName();
+            if (name.startsWith("__") && !name.equals("__name__") && !name.equals("__delta__")) {
+                continue;
+            }
+            labels.put(name, p.getValue());
+        }
+        ExternalLabels.apply(external, labels);
+        return labels;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.pyroscoperelay.receive;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.pyroscoperelay.PushUpload;
+import dev.pyroscoperelay.labels.InvalidProfileException;
+import dev.pyroscoperelay.proto.push.v1.PushRequest;
+
+/** Decodes a Connect unary push request: application/proto or application/json, identity or gzip. */
+final class PushRequestReader {
+    private static final JsonFormat.Parser JSON = JsonFormat.parser().ignoringUnknownFields();
+
+    private PushRequestReader() {
+    }
+
+    /** The codec of a Connect unary request, from its Content-Type; null when unsupported. */
+    static String codec(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        String ct = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return switch (ct) {
+            case "application/proto", "application/protobuf", "application/x-protobuf" -> "proto";
+            case "application/json" -> "json";
+            default -> null;
+        };
+    }
+
+    static PushUpload read(byte[] body, String contentType, String contentEncoding, long maxBodySize) {
+        String codec = codec(contentType);
+        if (codec == null) {
+            throw new InvalidProfileException(415, "unsupported Content-Type '" + contentType
+                    + "' for the push API: use application/proto or application/json");
+        }
+        byte[] message = decompress(body, contentEncoding, maxBodySize);
+        try {
+            PushRequest request;
+            if (codec.equals("proto")) {
+                request = PushRequest.parseFrom(message);
+            } else {
+                PushRequest.Builder b = PushRequest.newBuilder();
+                JSON.merge(new String(message, StandardCharsets.UTF_8), b);
+                request = b.build();
+            }
+            return new PushUpload(request, body.length);
+        } catch (InvalidProtocolBufferException e) {
+            throw new InvalidProfileException("malformed " + codec + " PushRequest: " + e.getMessage());
+        }
+    }
+
+    private static byte[] decompress(byte[] body, String encoding, long max) {
+        if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) {
+            return body;
+        }
+        if (!encoding.trim().equalsIgnoreCase("gzip")) {
+            throw new InvalidProfileException(400, "unsupported Content-Encoding '" + encoding + "': use gzip or identity");
+        }
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            byte[] out = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (out.length > max) {
+                throw new InvalidProfileException(413, "decompressed request larger than maxBodySize (" + max + " bytes)");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new InvalidProfileException("request body is not valid gzip: " + e.getMessage());
+        }
+    }
+}
