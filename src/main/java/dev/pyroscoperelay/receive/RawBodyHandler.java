@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.RelayMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -16,9 +17,11 @@ final class RawBodyHandler implements Handler<RoutingContext> {
     static final String API_KEY = "pyroscope.relay.api";
 
     private final long maxBodySize;
+    private final RelayMetrics.Receiver metrics;
 
-    RawBodyHandler(long maxBodySize) {
+    RawBodyHandler(long maxBodySize, RelayMetrics.Receiver metrics) {
         this.maxBodySize = maxBodySize;
+        this.metrics = metrics;
     }
 
     @Override
@@ -26,16 +29,19 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         HttpServerRequest req = ctx.request();
         ReceiverApi api = ReceiverApi.forPath(req.path());
         if (api == null) {
+            metrics.request("unknown", 404);
             reject(ctx, 404, "not found: a receiver serves POST /ingest and POST /push.v1.PusherService/Push\n");
             return;
         }
         if (req.method() != HttpMethod.POST) {
+            metrics.request(api.name().toLowerCase(java.util.Locale.ROOT), 405);
             ctx.response().putHeader("Allow", "POST");
             reject(ctx, 405, "method " + req.method() + " not allowed on " + api.path() + ": use POST\n");
             return;
         }
         long declared = contentLength(req);
         if (declared > maxBodySize) {
+            metrics.request(api.name().toLowerCase(java.util.Locale.ROOT), 413);
             rejectAndClose(ctx, maxBodySize);
             return;
         }
@@ -46,6 +52,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             }
             if ((long) sink.size + chunk.length() > maxBodySize) {
                 sink.failed = true;
+                metrics.request(api.name().toLowerCase(java.util.Locale.ROOT), 413);
                 rejectAndClose(ctx, maxBodySize);
                 return;
             }
@@ -55,6 +62,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         req.exceptionHandler(t -> sink.failed = true);
         req.endHandler(v -> {
             if (!sink.failed) {
+                metrics.bytes(sink.size);
                 ctx.put(BODY_KEY, sink.toArray());
                 ctx.put(API_KEY, api);
                 ctx.next();

@@ -3,6 +3,7 @@ package dev.pyroscoperelay.receive;
 import java.util.List;
 import java.util.Map;
 
+import dev.pyroscoperelay.RelayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
@@ -26,13 +27,14 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
     private final String routerName;
     private boolean acquired;
 
-    ReceiverConsumer(PlatformHttpEndpoint endpoint, Processor processor, ReceiverServer server, long maxBodySize) {
-        this(endpoint, processor, server, maxBodySize, "pyroscope-receive-router-" + server.address());
+    ReceiverConsumer(PlatformHttpEndpoint endpoint, Processor processor, ReceiverServer server, long maxBodySize,
+                     RelayMetrics.Receiver metrics) {
+        this(endpoint, processor, server, maxBodySize, metrics, "pyroscope-receive-router-" + server.address());
     }
 
     private ReceiverConsumer(PlatformHttpEndpoint endpoint, Processor processor, ReceiverServer server, long maxBodySize,
-                             String routerName) {
-        super(endpoint, processor, List.of(new RawBodyHandler(maxBodySize)), routerName);
+                             RelayMetrics.Receiver metrics, String routerName) {
+        super(endpoint, processor, List.of(new RawBodyHandler(maxBodySize, metrics)), routerName);
         this.server = server;
         this.routerName = routerName;
     }

@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.RelayMetrics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Processor;
@@ -17,11 +18,13 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     private int listenPort = 9999;
     private long maxBodySize = 268_435_456L;
     private int workerThreads = 200;
+    private String receiverName;
 
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
         ReceiverServer server = ReceiverServers.of(camelContext).get(listenAddress, listenPort, workerThreads);
-        return new ReceiverConsumer(endpoint, processor, server, maxBodySize);
+        return new ReceiverConsumer(endpoint, processor, server, maxBodySize,
+                RelayMetrics.of(camelContext).receiver(receiverName()));
     }
 
     @Override
@@ -37,6 +40,15 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     @Override
     public void setCamelContext(CamelContext camelContext) {
         this.camelContext = camelContext;
+    }
+
+    String receiverName() {
+        return receiverName == null || receiverName.isBlank() ? listenAddress + ":" + listenPort : receiverName;
+    }
+
+    /** Name in metrics and logs; the Kamelet sets it to the id of the route that uses the receiver. */
+    public void setReceiverName(String receiverName) {
+        this.receiverName = receiverName;
     }
 
     public String getListenAddress() {

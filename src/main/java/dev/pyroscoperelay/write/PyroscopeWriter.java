@@ -27,6 +27,7 @@ import dev.pyroscoperelay.Durations;
 import dev.pyroscoperelay.ProfileUpload;
 import dev.pyroscoperelay.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.RelayExchange;
+import dev.pyroscoperelay.RelayMetrics;
 import dev.pyroscoperelay.RelayVersion;
 import dev.pyroscoperelay.WriteOutcome;
 import dev.pyroscoperelay.WriteOutcome.Kind;
@@ -102,12 +103,13 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
     private volatile Client client;
 
     private record Client(CloseableHttpClient http, PoolingHttpClientConnectionManager pool, URI base, String safeUrl,
-                          Map<String, String> headers, String authorization, long remoteTimeoutMillis, Backoff backoff) {
+                          Map<String, String> headers, String authorization, long remoteTimeoutMillis, Backoff backoff,
+                          RelayMetrics.Writer metrics) {
     }
 
     @Override
     public void process(Exchange exchange) {
-        Client c = client();
+        Client c = client(exchange.getContext());
         RelayExchange relay = RelayExchange.of(exchange);
         ProfileUpload upload = exchange.getMessage().getBody(ProfileUpload.class);
         if (relay == null || upload == null) {
@@ -118,12 +120,16 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
             request = upload.toDestination(ExternalLabels.from(exchange.getMessage()));
         } catch (InvalidProfileException e) {
             relay.outcomes().add(new WriteOutcome(writerName(), order, Kind.INVALID, e.status(), 0, e.getMessage()));
+            c.metrics.dropped("invalid", upload.receivedBytes(), upload.profileCount());
             return;
         }
         String tenant = WriterSettings.isSet(tenantId) ? tenantId : exchange.getMessage().getHeader("X-Scope-OrgID", String.class);
         WriteOutcome outcome = send(c, request, tenant, relay.deadlineNanos());
         relay.outcomes().add(outcome);
-        if (!outcome.ok()) {
+        if (outcome.ok()) {
+            c.metrics.sent(request.body().length, upload.profileCount());
+        } else {
+            c.metrics.dropped(outcome.kind().name().toLowerCase(java.util.Locale.ROOT), request.body().length, upload.profileCount());
             LOG.warn("forward failed: writer={} url={} result={} status={} attempts={} reason=\"{}\"", writerName(), c.safeUrl,
                     outcome.kind(), outcome.status(), outcome.attempts(), outcome.detail());
         }
@@ -139,8 +145,12 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
             if (remaining <= 0) {
                 break;
             }
-            attempts++;
+            if (attempts++ > 0) {
+                c.metrics.retry();
+            }
+            long started = System.nanoTime();
             last = attempt(c, target, request, tenant, Math.min(c.remoteTimeoutMillis, remaining));
+            c.metrics.attempt(System.nanoTime() - started);
             if (last.kind == Kind.OK) {
                 return new WriteOutcome(writerName(), order, Kind.OK, last.status, attempts, "ok");
             }
@@ -253,20 +263,20 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
         return null;
     }
 
-    private Client client() {
+    private Client client(CamelContext context) {
         Client c = client;
         if (c == null) {
             synchronized (this) {
                 c = client;
                 if (c == null) {
-                    c = client = buildClient();
+                    c = client = buildClient(context);
                 }
             }
         }
         return c;
     }
 
-    private Client buildClient() {
+    private Client buildClient(CamelContext context) {
         URI base = WriterSettings.baseUrl(url);
         long timeout = Durations.parseMillis("remoteTimeout", remoteTimeout);
         if (timeout <= 0) {
@@ -316,7 +326,7 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
         }
         LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), WriterSettings.safeUrl(base));
         return new Client(builder.build(), manager, base, WriterSettings.safeUrl(base), WriterSettings.headers(headers),
-                authorization, timeout, backoff);
+                authorization, timeout, backoff, RelayMetrics.of(context).writer(writerName()));
     }
 
     private SSLContext sslContext() {
@@ -354,7 +364,9 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
 
     @Override
     public void start() {
-        client(); // fail at start-up, not on the first profile, when the parameters are wrong
+        if (camelContext != null) {
+            client(camelContext); // fail at start-up, not on the first profile, when the parameters are wrong
+        }
     }
 
     @Override

@@ -1,0 +1,116 @@
+package dev.pyroscoperelay;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.CamelContextHelper;
+
+/**
+ * The relay's Prometheus metrics, in the MeterRegistry that camel-micrometer-prometheus serves on the management
+ * port (Micrometer's global registry when an embedding application has none).
+ */
+public final class RelayMetrics {
+    private static final String REGISTRY_NAME = "pyroscope-relay-metrics";
+
+    private final MeterRegistry registry;
+
+    private RelayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public static RelayMetrics of(CamelContext context) {
+        if (context == null) {
+            return new RelayMetrics(Metrics.globalRegistry);
+        }
+        synchronized (context) {
+            RelayMetrics existing = context.getRegistry().lookupByNameAndType(REGISTRY_NAME, RelayMetrics.class);
+            if (existing != null) {
+                return existing;
+            }
+            MeterRegistry found = CamelContextHelper.findSingleByType(context, MeterRegistry.class);
+            RelayMetrics created = new RelayMetrics(found != null ? found : Metrics.globalRegistry);
+            context.getRegistry().bind(REGISTRY_NAME, RelayMetrics.class, created);
+            return created;
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public Receiver receiver(String name) {
+        return new Receiver(name);
+    }
+
+    public Writer writer(String name) {
+        return new Writer(name);
+    }
+
+    /** Metrics of one pyroscope-receive. */
+    public final class Receiver {
+        private final String name;
+        private final Counter bytes;
+
+        Receiver(String name) {
+            this.name = name;
+            this.bytes = Counter.builder("pyroscope.relay.received.bytes").description("Request body bytes received")
+                    .baseUnit("bytes").tag("receiver", name).register(registry);
+        }
+
+        public void request(String api, int status) {
+            Counter.builder("pyroscope.relay.received.requests").description("Requests answered, by API and status")
+                    .tags("receiver", name, "api", api, "status", Integer.toString(status)).register(registry).increment();
+        }
+
+        public void bytes(long n) {
+            bytes.increment(n);
+        }
+    }
+
+    /** Metrics of one pyroscope-write. */
+    public final class Writer {
+        private final String name;
+        private final Counter sentBytes;
+        private final Counter sentProfiles;
+        private final Counter retries;
+        private final Timer latency;
+
+        Writer(String name) {
+            this.name = name;
+            sentBytes = Counter.builder("pyroscope.relay.write.sent.bytes").description("Bytes accepted by the destination")
+                    .baseUnit("bytes").tag("writer", name).register(registry);
+            sentProfiles = Counter.builder("pyroscope.relay.write.sent.profiles").description("Profiles accepted by the destination")
+                    .tag("writer", name).register(registry);
+            retries = Counter.builder("pyroscope.relay.write.retries").description("Attempts after the first")
+                    .tag("writer", name).register(registry);
+            latency = Timer.builder("pyroscope.relay.write.latency").description("Duration of one attempt")
+                    .tag("writer", name).publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                    .register(registry);
+        }
+
+        public void sent(long bytes, int profiles) {
+            sentBytes.increment(bytes);
+            sentProfiles.increment(profiles);
+        }
+
+        public void dropped(String reason, long bytes, int profiles) {
+            Counter.builder("pyroscope.relay.write.dropped.bytes").description("Bytes a destination did not take")
+                    .baseUnit("bytes").tags("writer", name, "reason", reason).register(registry).increment(bytes);
+            Counter.builder("pyroscope.relay.write.dropped.profiles").description("Profiles a destination did not take")
+                    .tags("writer", name, "reason", reason).register(registry).increment(profiles);
+        }
+
+        public void retry() {
+            retries.increment();
+        }
+
+        public void attempt(long nanos) {
+            latency.record(Duration.ofNanos(nanos));
+        }
+    }
+}
