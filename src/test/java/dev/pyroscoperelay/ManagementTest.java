@@ -53,4 +53,57 @@ class ManagementTest {
             }
         }
     }
+
+    @Test
+    void notReadyWhileAReceiverPortCannotBindThenReadyWhenItCan() throws Exception {
+        try (Sink sink = Sink.start(); java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.setReuseAddress(true);
+            taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            int busy = taken.getLocalPort();
+            int free = Relay.freePort();
+            Relay.writeRoute(work, "relay.yaml", """
+                    - route:
+                        id: blocked
+                        from:
+                          uri: kamelet:pyroscope-receive
+                          parameters:
+                            listenAddress: 127.0.0.1
+                            listenPort: %d
+                          steps:
+                            - to:
+                                uri: kamelet:pyroscope-write
+                                parameters:
+                                  url: %s
+                    - route:
+                        id: fine
+                        from:
+                          uri: kamelet:pyroscope-receive
+                          parameters:
+                            listenAddress: 127.0.0.1
+                            listenPort: %d
+                          steps:
+                            - to:
+                                uri: kamelet:pyroscope-write
+                                parameters:
+                                  url: %s
+                    """.formatted(busy, sink.url(), free, sink.url()));
+            try (Relay relay = Relay.start(work)) {
+                int mgmt = relay.managementPort();
+                Client.Response ready = Client.get(mgmt, "/observe/health/ready");
+                assertEquals(503, ready.status(), ready.body());
+                assertTrue(ready.body().contains("DOWN"), ready.body());
+                assertEquals(200, Client.post(free, "/ingest?name=ok.app", new byte[] {1}, Map.of()).status(),
+                        "the other receiver serves meanwhile");
+                taken.close();
+                long end = System.nanoTime() + 15_000_000_000L;
+                int status = 0;
+                while (System.nanoTime() < end && status != 200) {
+                    Thread.sleep(500);
+                    status = Client.get(mgmt, "/observe/health/ready").status();
+                }
+                assertEquals(200, status, "ready once the port is free");
+                assertEquals(200, Client.post(busy, "/ingest?name=late.app", new byte[] {1}, Map.of()).status());
+            }
+        }
+    }
 }

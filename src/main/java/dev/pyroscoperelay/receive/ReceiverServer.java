@@ -23,6 +23,7 @@ final class ReceiverServer {
     private final Router router;
     private HttpServer server;
     private int users;
+    private String bindError;
 
     ReceiverServer(String host, int port, int workerThreads) {
         this.host = host;
@@ -47,9 +48,35 @@ final class ReceiverServer {
         return host + ":" + port;
     }
 
-    synchronized void acquire() {
-        if (users++ > 0) {
-            return;
+    void acquire() {
+        io.vertx.core.Future<HttpServer> first;
+        synchronized (this) {
+            if (users++ > 0) {
+                return;
+            }
+            first = listen();
+        }
+        try {
+            // wait (without the lock, which the result handler needs) so that a started route serves at once
+            first.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // reported and retried by listen(): the relay keeps serving its other receivers, not ready meanwhile
+        }
+    }
+
+    /** Whether this receiver accepts connections, or is not used by any route (then it does not count). */
+    synchronized boolean ready() {
+        return server != null || users == 0;
+    }
+
+    /** Why it is not listening, or null. */
+    synchronized String problem() {
+        return server != null || users == 0 ? null : bindError;
+    }
+
+    private synchronized io.vertx.core.Future<HttpServer> listen() {
+        if (users == 0 || server != null) {
+            return io.vertx.core.Future.succeededFuture(server);
         }
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host).setPort(port)
@@ -60,15 +87,28 @@ final class ReceiverServer {
                 .setMaxInitialLineLength(1024 * 1024)
                 .setMaxHeaderSize(64 * 1024)
                 .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS);
-        try {
-            server = vertx.createHttpServer(options).requestHandler(router)
-                    .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            users--;
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException("pyroscope-receive cannot listen on " + address() + ": " + cause.getMessage(), cause);
-        }
-        LOG.info("pyroscope-receive listening on {}:{}", host, server.actualPort());
+        return vertx.createHttpServer(options).requestHandler(router).listen().onComplete(ar -> {
+            synchronized (this) {
+                if (ar.succeeded()) {
+                    if (users > 0 && server == null) {
+                        server = ar.result();
+                        bindError = null;
+                        LOG.info("pyroscope-receive listening on {}:{}", host, server.actualPort());
+                    } else {
+                        ar.result().close();
+                    }
+                } else if (users > 0) {
+                    String again = bindError == null ? "" : " (again)";
+                    bindError = "cannot listen on " + address() + ": " + ar.cause().getMessage();
+                    if (again.isEmpty()) {
+                        LOG.error("pyroscope-receive {}; not ready, trying again every 5 s", bindError);
+                    } else {
+                        LOG.debug("pyroscope-receive {}{}", bindError, again);
+                    }
+                    vertx.setTimer(5000, id -> listen());
+                }
+            }
+        });
     }
 
     synchronized void release() {

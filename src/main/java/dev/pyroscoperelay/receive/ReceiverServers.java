@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.support.service.ServiceSupport;
 
 /** The receiver servers of one CamelContext, keyed by address; all are closed when the context stops. */
@@ -11,6 +12,11 @@ final class ReceiverServers extends ServiceSupport {
     private static final String REGISTRY_NAME = "pyroscope-relay-receiver-servers";
 
     private final Map<String, ReceiverServer> servers = new HashMap<>();
+    private final CamelContext context;
+
+    private ReceiverServers(CamelContext context) {
+        this.context = context;
+    }
 
     static ReceiverServers of(CamelContext context) {
         synchronized (context) {
@@ -18,7 +24,7 @@ final class ReceiverServers extends ServiceSupport {
             if (existing != null) {
                 return existing;
             }
-            ReceiverServers created = new ReceiverServers();
+            ReceiverServers created = new ReceiverServers(context);
             context.getRegistry().bind(REGISTRY_NAME, ReceiverServers.class, created);
             try {
                 context.addService(created, true, true);
@@ -30,7 +36,11 @@ final class ReceiverServers extends ServiceSupport {
     }
 
     synchronized ReceiverServer get(String host, int port, int workerThreads) {
-        return servers.computeIfAbsent(host + ":" + port, k -> new ReceiverServer(host, port, workerThreads));
+        return servers.computeIfAbsent(host + ":" + port, k -> {
+            ReceiverServer server = new ReceiverServer(host, port, workerThreads);
+            HealthCheckHelper.getHealthCheckRegistry(context).register(new ReceiverReadiness(server));
+            return server;
+        });
     }
 
     @Override
