@@ -19,7 +19,10 @@ public final class RelayMain {
     public static void main(String[] args) throws Exception {
         Main main = new Main();
         configure(main, Path.of("").toAbsolutePath());
+        GracefulShutdown.onTerm(main);
         main.run(args);
+        // run() returns once the routes have stopped (in-flight requests finished or the shutdown timeout passed)
+        System.exit(0);
     }
 
     /** Applies the working-directory conventions of the relay to a Camel Main. */
