@@ -38,16 +38,30 @@ public final class RelayMain {
                 }
             }
         });
-        Path overrides = workDir.resolve("application.properties");
-        if (Files.isRegularFile(overrides)) {
-            main.addOverrideProperty("camel.main.override-properties-location", "file:" + overrides);
-        }
+        // ./application.properties is listed first so that it wins key by key (as it does for the auto-configuration);
+        // -D system properties win over both
+        main.setDefaultPropertyPlaceholderLocation("file:" + workDir.resolve("application.properties")
+                + ";optional=true,classpath:application.properties;optional=true");
         Path routes = workDir.resolve("routes");
-        if (Files.isDirectory(routes)) {
+        boolean fromFiles = Files.isDirectory(routes);
+        if (fromFiles) {
             main.configure().withRoutesIncludePattern("file:" + routes + "/*.yaml");
             RouteFileReloader.install(main, routes);
         } else {
             main.configure().withRoutesIncludePattern("classpath:default-routes/*.yaml");
         }
+        String source = fromFiles ? routes + "/*.yaml" : "the packaged default route";
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport m) {
+                boolean reload = fromFiles && m.getCamelContext().getPropertiesComponent()
+                        .resolveProperty(RouteFileReloader.ENABLED_PROPERTY).map(Boolean::parseBoolean).orElse(true);
+                try {
+                    m.getCamelContext().addStartupListener(new StartupSummary(source, reload));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
     }
 }

@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RouteFileReloader extends RouteWatcherReloadStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(RouteFileReloader.class);
+    static final String ENABLED_PROPERTY = "pyroscope.relay.reload-enabled";
 
     RouteFileReloader(String directory) {
         super(directory, false);
@@ -44,7 +45,7 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
             @Override
             public void afterConfigure(BaseMainSupport m) {
                 CamelContext context = m.getCamelContext();
-                if (!context.getPropertiesComponent().resolveProperty("pyroscope.relay.reload-enabled")
+                if (!context.getPropertiesComponent().resolveProperty(ENABLED_PROPERTY)
                         .map(Boolean::parseBoolean).orElse(true)) {
                     LOG.info("hot reload of {} is off (pyroscope.relay.reload-enabled=false)", directory);
                     return;

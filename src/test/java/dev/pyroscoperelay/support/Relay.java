@@ -34,6 +34,14 @@ public final class Relay implements AutoCloseable {
         return new Relay(main, mgmt);
     }
 
+    /** Starts with only the working directory's configuration (no test overrides). */
+    public static Relay startWithoutOverrides(Path workDir) throws Exception {
+        Main main = new Main();
+        RelayMain.configure(main, workDir);
+        main.start();
+        return new Relay(main, -1);
+    }
+
     public CamelContext context() {
         return main.getCamelContext();
     }
