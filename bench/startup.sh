@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Start-up and footprint of the relay, as the README's run command starts it.
-#   bench/startup.sh [runs]
-# For each JVM option set: time from process start to the first 200 on /ingest, and RSS after
+#   bench/startup.sh [runs] ["JVM options" ...]
+# For each JVM option set (default: the sets below): time from process start to the first 200 on /ingest, and RSS after
 # 1,000 uploads of 50 KB. Prints a table; numbers vary with the machine, compare rows of one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
+shift || true
 JAR=target/pyroscope-relay.jar
 [ -f "$JAR" ] || mvn -B -q package -DskipTests
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
@@ -36,7 +37,7 @@ head -c 51200 /dev/urandom > "$work/body"
 measure() { # $@ = JVM options
   local start pid ms rss
   start=$(date +%s%N)
-  (cd "$work" && exec java "$@" -Dcamel.management.port=$MGMT_PORT -Dpyroscope.relay.reload-enabled=false \
+  (cd "$work" && exec java $(echo "$@" | sed "s|target/|$OLDPWD/target/|g") -Dcamel.management.port=$MGMT_PORT -Dpyroscope.relay.reload-enabled=false \
       -jar "$OLDPWD/$JAR" > "$work/relay.log" 2>&1) &
   pid=$!
   until curl -s -o /dev/null -w '%{http_code}' --data-binary @"$work/body" \
@@ -60,7 +61,12 @@ PY
 }
 
 printf '%-70s %14s %12s\n' "JVM options" "first 200 ms" "RSS MB"
-for opts in "" "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m" "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m -XX:TieredStopAtLevel=1"; do
+CDS="-XX:SharedArchiveFile=target/pyroscope-relay.jsa"
+SIDECAR="-XX:+UseSerialGC -XX:MaxRAM=512m -Xss512k"
+if [ $# -eq 0 ]; then
+  set -- "" "$SIDECAR" "$CDS $SIDECAR" "$CDS $SIDECAR -XX:TieredStopAtLevel=1"
+fi
+for opts in "$@"; do
   starts=(); rsss=()
   for _ in $(seq "$RUNS"); do
     read -r ms rss < <(measure $opts)

@@ -4,10 +4,15 @@ import java.util.List;
 import java.util.Map;
 
 import dev.pyroscoperelay.RelayMetrics;
+import java.nio.charset.StandardCharsets;
+
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
@@ -64,8 +69,67 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
         }
     }
 
+    /**
+     * Runs the route asynchronously: a Vert.x worker thread only starts the exchange and is free again at the first
+     * asynchronous step (the writers), so requests waiting on slow destinations hold no thread here. The answer is
+     * written when the route completes, from whichever thread completes it.
+     */
+    @Override
+    protected void handleRequest(RoutingContext ctx) {
+        if (isSuspended()) {
+            // shutting down: in-flight requests finish, new ones go elsewhere
+            ctx.response().setStatusCode(503).putHeader("Connection", "close").end("pyroscope-relay is shutting down\n");
+            return;
+        }
+        Exchange exchange = createExchange(false);
+        exchange.setPattern(ExchangePattern.InOut);
+        populate(ctx, exchange, exchange.getIn());
+        ctx.vertx().executeBlocking(() -> {
+            createUoW(exchange);
+            getAsyncProcessor().process(exchange, doneSync -> respond(ctx, exchange));
+            return null;
+        }, false).onFailure(t -> {
+            exchange.setException(t instanceof Exception e ? e : new RuntimeException(t));
+            respond(ctx, exchange);
+        });
+    }
+
+    private void respond(RoutingContext ctx, Exchange exchange) {
+        try {
+            HttpServerResponse response = ctx.response();
+            if (!response.ended() && !response.closed()) {
+                Message out = exchange.getMessage();
+                int status;
+                byte[] body;
+                String contentType;
+                if (exchange.getException() != null) {
+                    status = 500;
+                    contentType = "text/plain; charset=utf-8";
+                    body = ("relay error: " + exchange.getException().getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+                } else {
+                    status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
+                    contentType = out.getHeader(Exchange.CONTENT_TYPE, String.class);
+                    body = out.getBody(byte[].class);
+                }
+                response.setStatusCode(status);
+                if (contentType != null) {
+                    response.putHeader("Content-Type", contentType);
+                }
+                response.end(body == null ? Buffer.buffer() : Buffer.buffer(body));
+            }
+        } finally {
+            doneUoW(exchange);
+            releaseExchange(exchange, false);
+        }
+    }
+
     @Override
     protected Future<Void> populateCamelMessage(RoutingContext ctx, Exchange exchange, Message message) {
+        populate(ctx, exchange, message);
+        return Future.succeededFuture();
+    }
+
+    private static void populate(RoutingContext ctx, Exchange exchange, Message message) {
         Map<String, Object> headers = message.getHeaders();
         headers.clear();
         MultiMap in = ctx.request().headers();
@@ -81,6 +145,5 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
         headers.put(Exchange.HTTP_RAW_QUERY, query == null ? "" : query);
         exchange.setProperty(ReceiverApi.class.getName(), ctx.get(RawBodyHandler.API_KEY));
         message.setBody(ctx.get(RawBodyHandler.BODY_KEY));
-        return Future.succeededFuture();
     }
 }

@@ -1,8 +1,6 @@
 package dev.pyroscoperelay.write;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -16,7 +14,10 @@ import java.security.cert.CertificateFactory;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,23 +37,25 @@ import dev.pyroscoperelay.labels.InvalidProfileException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
-import org.apache.camel.Service;
-import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.client5.http.ssl.TrustAllStrategy;
-import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.nio.AsyncRequestProducer;
+import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
+import org.apache.hc.core5.http.nio.support.AsyncRequestBuilder;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.ssl.SSLContexts;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
@@ -64,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * Pyroscope server with this writer's labels, auth and retry policy, and records the outcome for the receiver.
  * It never throws for a failed destination, so one failing writer never stops the others of a multicast.
  */
-public class PyroscopeWriter implements Processor, CamelContextAware, Service {
+public class PyroscopeWriter extends AsyncProcessorSupport implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(PyroscopeWriter.class);
     private static final AtomicInteger ORDER = new AtomicInteger();
     /** Ends attempts that run past their share of the deadline; HttpClient's own timeouts are per read. */
@@ -102,18 +105,28 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
     // built once from the parameters
     private volatile Client client;
 
-    private record Client(CloseableHttpClient http, PoolingHttpClientConnectionManager pool, URI base, String safeUrl,
+    private record Client(CloseableHttpAsyncClient http, URI base, String safeUrl,
                           Map<String, String> headers, String authorization, long remoteTimeoutMillis, Backoff backoff,
                           RelayMetrics.Writer metrics) {
     }
 
     @Override
-    public void process(Exchange exchange) {
-        Client c = client(exchange.getContext());
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        Client c;
+        try {
+            c = client(exchange.getContext());
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
         RelayExchange relay = RelayExchange.of(exchange);
         ProfileUpload upload = exchange.getMessage().getBody(ProfileUpload.class);
         if (relay == null || upload == null) {
-            throw new IllegalStateException("pyroscope-write \"" + writerName() + "\" must be reached from a kamelet:pyroscope-receive route");
+            exchange.setException(new IllegalStateException("pyroscope-write \"" + writerName()
+                    + "\" must be reached from a kamelet:pyroscope-receive route"));
+            callback.done(true);
+            return true;
         }
         OutgoingRequest request;
         try {
@@ -121,136 +134,196 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
         } catch (InvalidProfileException e) {
             relay.outcomes().add(new WriteOutcome(writerName(), order, Kind.INVALID, e.status(), 0, e.getMessage()));
             c.metrics.dropped("invalid", upload.receivedBytes(), upload.profileCount());
-            return;
+            callback.done(true);
+            return true;
         }
         String tenant = WriterSettings.isSet(tenantId) ? tenantId : exchange.getMessage().getHeader("X-Scope-OrgID", String.class);
-        WriteOutcome outcome = send(c, request, tenant, relay.deadlineNanos());
-        relay.outcomes().add(outcome);
-        if (outcome.ok()) {
-            c.metrics.sent(request.body().length, upload.profileCount());
-        } else {
-            c.metrics.dropped(outcome.kind().name().toLowerCase(java.util.Locale.ROOT), request.body().length, upload.profileCount());
-            LOG.warn("forward failed: writer={} url={} result={} status={} attempts={} reason=\"{}\"", writerName(), c.safeUrl,
-                    outcome.kind(), outcome.status(), outcome.attempts(), outcome.detail());
+        String auth;
+        try {
+            auth = authorization(c);
+        } catch (RuntimeException e) {
+            relay.outcomes().add(new WriteOutcome(writerName(), order, Kind.INVALID, 500, 0, e.getMessage()));
+            callback.done(true);
+            return true;
         }
-    }
-
-    private WriteOutcome send(Client c, OutgoingRequest request, String tenant, long deadlineNanos) {
-        URI target = URI.create(c.base + request.pathAndQuery());
-        int attempts = 0;
-        boolean allTimedOut = true;
-        Attempt last = null;
-        while (true) {
-            long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) - ANSWER_MARGIN_MILLIS;
-            if (remaining <= 0) {
-                break;
-            }
-            if (attempts++ > 0) {
-                c.metrics.retry();
-            }
-            long started = System.nanoTime();
-            last = attempt(c, target, request, tenant, Math.min(c.remoteTimeoutMillis, remaining));
-            c.metrics.attempt(System.nanoTime() - started);
-            if (last.kind == Kind.OK) {
-                return new WriteOutcome(writerName(), order, Kind.OK, last.status, attempts, "ok");
-            }
-            allTimedOut &= last.kind == Kind.TIMEOUT;
-            boolean retry = last.kind == Kind.SERVER_ERROR || last.kind == Kind.UNREACHABLE || last.kind == Kind.TIMEOUT
-                    || (last.status == 429 && retryOnHttp429);
-            if (!retry || (maxBackoffRetries > 0 && attempts >= maxBackoffRetries)) {
-                break;
-            }
-            long wait = c.backoff.delayAfter(attempts);
-            if (last.retryAfterMillis >= 0) {
-                wait = Math.min(last.retryAfterMillis, c.backoff.maxMillis());
-            }
-            long afterWait = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) - ANSWER_MARGIN_MILLIS - wait;
-            if (afterWait < 50) {
-                break; // the next attempt could not finish before the client gives up
-            }
-            try {
-                Thread.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (last == null) {
-            return new WriteOutcome(writerName(), order, Kind.TIMEOUT, 0, 0, "no time left before the client's deadline");
-        }
-        Kind kind = last.kind; // a 429 stays REJECTED: the client gets 429 and backs off itself
-        if (allTimedOut && attempts > 0) {
-            kind = Kind.TIMEOUT;
-        }
-        return new WriteOutcome(writerName(), order, kind, last.status, attempts,
-                last.detail + " after " + attempts + (attempts == 1 ? " attempt" : " attempts"));
+        new Delivery(c, request, upload, tenant, auth, relay, callback).next();
+        return false;
     }
 
     private record Attempt(Kind kind, int status, long retryAfterMillis, String detail) {
     }
 
-    private Attempt attempt(Client c, URI target, OutgoingRequest request, String tenant, long timeoutMillis) {
-        HttpPost post = new HttpPost(target);
-        post.setConfig(RequestConfig.custom()
-                .setConnectionRequestTimeout(Timeout.ofMilliseconds(timeoutMillis))
-                .setResponseTimeout(Timeout.ofMilliseconds(timeoutMillis))
-                .build());
-        if (request.contentType() != null) {
-            post.setHeader("Content-Type", request.contentType());
+    /** One request to the destination, retried until it is accepted, refused, out of attempts or out of time. */
+    private final class Delivery implements FutureCallback<SimpleHttpResponse> {
+        private final Client c;
+        private final OutgoingRequest request;
+        private final ProfileUpload upload;
+        private final String tenant;
+        private final String authorization;
+        private final RelayExchange relay;
+        private final AsyncCallback callback;
+        private final URI target;
+        private int attempts;
+        private boolean allTimedOut = true;
+        private Attempt last;
+        private long attemptStarted;
+        private long attemptTimeoutMillis;
+        private volatile ScheduledFuture<?> timer;
+        private final AtomicBoolean attemptDone = new AtomicBoolean();
+
+        Delivery(Client c, OutgoingRequest request, ProfileUpload upload, String tenant, String authorization,
+                 RelayExchange relay, AsyncCallback callback) {
+            this.c = c;
+            this.request = request;
+            this.upload = upload;
+            this.tenant = tenant;
+            this.authorization = authorization;
+            this.relay = relay;
+            this.callback = callback;
+            this.target = URI.create(c.base + request.pathAndQuery());
         }
-        if (request.contentEncoding() != null) {
-            post.setHeader("Content-Encoding", request.contentEncoding());
-        }
-        request.protocolHeaders().forEach(post::setHeader);
-        if (request.protocolHeaders().containsKey("Connect-Protocol-Version")) {
-            post.setHeader("Connect-Timeout-Ms", Long.toString(timeoutMillis));
-        }
-        c.headers.forEach(post::setHeader);
-        String auth = authorization(c);
-        if (auth != null) {
-            post.setHeader("Authorization", auth);
-        }
-        if (tenant != null && !tenant.isEmpty()) {
-            post.setHeader("X-Scope-OrgID", tenant);
-        }
-        post.setEntity(new ByteArrayEntity(request.body(), null));
-        ScheduledFuture<?> cancel = CANCELLER.schedule(post::cancel, timeoutMillis, TimeUnit.MILLISECONDS);
-        try {
-            return c.http.execute(post, response -> {
-                int status = response.getCode();
-                String excerpt = excerpt(response.getEntity() == null ? null : response.getEntity().getContent());
-                EntityUtils.consume(response.getEntity());
-                Kind kind;
-                if (status >= 200 && status < 300) {
-                    kind = Kind.OK;
-                } else if (status >= 500 || status == 408) {
-                    kind = Kind.SERVER_ERROR;
-                } else {
-                    kind = Kind.REJECTED;
-                }
-                long retryAfter = (status == 429 || status == 503) ? RetryAfter.millis(response.getFirstHeader("Retry-After")) : -1;
-                return new Attempt(kind, status, retryAfter, "HTTP " + status + (excerpt.isEmpty() ? "" : ": " + excerpt));
-            });
-        } catch (SocketTimeoutException e) {
-            return new Attempt(Kind.TIMEOUT, 0, -1, "timed out after " + timeoutMillis + " ms");
-        } catch (ConnectException | UnknownHostException e) {
-            return new Attempt(Kind.UNREACHABLE, 0, -1, "cannot connect: " + e.getMessage());
-        } catch (IOException e) {
-            if (post.isCancelled() || e instanceof InterruptedIOException) {
-                return new Attempt(Kind.TIMEOUT, 0, -1, "timed out after " + timeoutMillis + " ms");
+
+        void next() {
+            long remaining = TimeUnit.NANOSECONDS.toMillis(relay.deadlineNanos() - System.nanoTime()) - ANSWER_MARGIN_MILLIS;
+            if (remaining <= 0) {
+                finish();
+                return;
             }
-            return new Attempt(Kind.UNREACHABLE, 0, -1, "connection failed: " + e);
-        } finally {
-            cancel.cancel(false);
+            if (attempts++ > 0) {
+                c.metrics.retry();
+            }
+            attemptTimeoutMillis = Math.min(c.remoteTimeoutMillis, remaining);
+            attemptDone.set(false);
+            attemptStarted = System.nanoTime();
+            Future<SimpleHttpResponse> future;
+            try {
+                future = c.http.execute(producer(attemptTimeoutMillis), SimpleResponseConsumer.create(), null, null, this);
+            } catch (RuntimeException e) {
+                failed(e);
+                return;
+            }
+            timer = CANCELLER.schedule(() -> future.cancel(true), attemptTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+
+        private AsyncRequestProducer producer(long timeoutMillis) {
+            AsyncRequestBuilder b = AsyncRequestBuilder.post(target)
+                    .setEntity(new BasicAsyncEntityProducer(request.body(), null));
+            if (request.contentType() != null) {
+                b.setHeader("Content-Type", request.contentType());
+            }
+            if (request.contentEncoding() != null) {
+                b.setHeader("Content-Encoding", request.contentEncoding());
+            }
+            request.protocolHeaders().forEach(b::setHeader);
+            if (request.protocolHeaders().containsKey("Connect-Protocol-Version")) {
+                b.setHeader("Connect-Timeout-Ms", Long.toString(timeoutMillis));
+            }
+            c.headers.forEach(b::setHeader);
+            if (authorization != null) {
+                b.setHeader("Authorization", authorization);
+            }
+            if (tenant != null && !tenant.isEmpty()) {
+                b.setHeader("X-Scope-OrgID", tenant);
+            }
+            return b.build();
+        }
+
+        @Override
+        public void completed(SimpleHttpResponse response) {
+            int status = response.getCode();
+            Kind kind;
+            if (status >= 200 && status < 300) {
+                kind = Kind.OK;
+            } else if (status >= 500 || status == 408) {
+                kind = Kind.SERVER_ERROR;
+            } else {
+                kind = Kind.REJECTED;
+            }
+            long retryAfter = (status == 429 || status == 503) ? RetryAfter.millis(response.getFirstHeader("Retry-After")) : -1;
+            String excerpt = excerpt(response.getBodyBytes());
+            attemptEnded(new Attempt(kind, status, retryAfter, "HTTP " + status + (excerpt.isEmpty() ? "" : ": " + excerpt)));
+        }
+
+        @Override
+        public void failed(Exception e) {
+            if (e instanceof SocketTimeoutException || e instanceof TimeoutException
+                    || e instanceof org.apache.hc.core5.http.ConnectionRequestTimeoutException) {
+                attemptEnded(new Attempt(Kind.TIMEOUT, 0, -1, "timed out after " + attemptTimeoutMillis + " ms"));
+            } else if (e instanceof ConnectException || e instanceof UnknownHostException) {
+                attemptEnded(new Attempt(Kind.UNREACHABLE, 0, -1, "cannot connect: " + e.getMessage()));
+            } else {
+                attemptEnded(new Attempt(Kind.UNREACHABLE, 0, -1, "connection failed: " + e));
+            }
+        }
+
+        @Override
+        public void cancelled() {
+            attemptEnded(new Attempt(Kind.TIMEOUT, 0, -1, "timed out after " + attemptTimeoutMillis + " ms"));
+        }
+
+        private void attemptEnded(Attempt attempt) {
+            if (!attemptDone.compareAndSet(false, true)) {
+                return;
+            }
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            c.metrics.attempt(System.nanoTime() - attemptStarted);
+            last = attempt;
+            if (attempt.kind == Kind.OK) {
+                finish();
+                return;
+            }
+            allTimedOut &= attempt.kind == Kind.TIMEOUT;
+            boolean retry = attempt.kind == Kind.SERVER_ERROR || attempt.kind == Kind.UNREACHABLE || attempt.kind == Kind.TIMEOUT
+                    || (attempt.status == 429 && retryOnHttp429);
+            if (!retry || (maxBackoffRetries > 0 && attempts >= maxBackoffRetries)) {
+                finish();
+                return;
+            }
+            long wait = c.backoff.delayAfter(attempts);
+            if (attempt.retryAfterMillis >= 0) {
+                wait = Math.min(attempt.retryAfterMillis, c.backoff.maxMillis());
+            }
+            long afterWait = TimeUnit.NANOSECONDS.toMillis(relay.deadlineNanos() - System.nanoTime()) - ANSWER_MARGIN_MILLIS - wait;
+            if (afterWait < 50) {
+                finish(); // the next attempt could not finish before the client gives up
+                return;
+            }
+            CANCELLER.schedule(this::next, wait, TimeUnit.MILLISECONDS);
+        }
+
+        private void finish() {
+            WriteOutcome outcome;
+            if (last == null) {
+                outcome = new WriteOutcome(writerName(), order, Kind.TIMEOUT, 0, 0, "no time left before the client's deadline");
+            } else if (last.kind == Kind.OK) {
+                outcome = new WriteOutcome(writerName(), order, Kind.OK, last.status, attempts, "ok");
+            } else {
+                // a 429 stays REJECTED: the client gets 429 and backs off itself
+                Kind kind = allTimedOut ? Kind.TIMEOUT : last.kind;
+                outcome = new WriteOutcome(writerName(), order, kind, last.status, attempts,
+                        last.detail + " after " + attempts + (attempts == 1 ? " attempt" : " attempts"));
+            }
+            relay.outcomes().add(outcome);
+            if (outcome.ok()) {
+                c.metrics.sent(request.body().length, upload.profileCount());
+            } else {
+                c.metrics.dropped(outcome.kind().name().toLowerCase(java.util.Locale.ROOT), request.body().length,
+                        upload.profileCount());
+                LOG.warn("forward failed: writer={} url={} result={} status={} attempts={} reason=\"{}\"", writerName(),
+                        c.safeUrl, outcome.kind(), outcome.status(), outcome.attempts(), outcome.detail());
+            }
+            callback.done(false);
         }
     }
 
-    private static String excerpt(InputStream in) throws IOException {
-        if (in == null) {
+    private static String excerpt(byte[] body) {
+        if (body == null || body.length == 0) {
             return "";
         }
-        byte[] head = in.readNBytes(300);
-        return new String(head, StandardCharsets.UTF_8).replaceAll("[\\r\\n\\t]+", " ").trim();
+        return new String(body, 0, Math.min(300, body.length), StandardCharsets.UTF_8).replaceAll("[\\r\\n\\t]+", " ").trim();
     }
 
     private String authorization(Client c) {
@@ -296,7 +369,7 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
         } else if (WriterSettings.isSet(bearerToken)) {
             authorization = "Bearer " + bearerToken.trim();
         }
-        PoolingHttpClientConnectionManagerBuilder pool = PoolingHttpClientConnectionManagerBuilder.create()
+        PoolingAsyncClientConnectionManagerBuilder pool = PoolingAsyncClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(maxConnections).setMaxConnPerRoute(maxConnections)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.ofMilliseconds(timeout))
@@ -308,24 +381,27 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
             if (tlsInsecureSkipVerify) {
                 tls.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
             }
-            pool.setTlsSocketStrategy(tls.buildClassic());
+            pool.setTlsStrategy(tls.buildAsync());
         }
-        PoolingHttpClientConnectionManager manager = pool.build();
-        HttpClientBuilder builder = HttpClients.custom()
-                .setConnectionManager(manager)
+        HttpAsyncClientBuilder builder = HttpAsyncClients.custom()
+                .setConnectionManager(pool.build())
+                // one I/O thread per destination: writers never share threads, so a slow one cannot hold up another
+                .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(1).setSoTimeout(Timeout.ofMilliseconds(timeout)).build())
                 .disableAutomaticRetries()
                 .disableRedirectHandling()
                 .disableCookieManagement()
-                .disableContentCompression()
                 .disableAuthCaching()
+                .disableConnectionState()
                 .setUserAgent("pyroscope-relay/" + RelayVersion.get())
                 .evictIdleConnections(TimeValue.ofSeconds(30));
         if (WriterSettings.isSet(proxyUrl)) {
             URI proxy = URI.create(proxyUrl.trim());
             builder.setProxy(new HttpHost(proxy.getScheme(), proxy.getHost(), proxy.getPort()));
         }
+        CloseableHttpAsyncClient http = builder.build();
+        http.start();
         LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), WriterSettings.safeUrl(base));
-        return new Client(builder.build(), manager, base, WriterSettings.safeUrl(base), WriterSettings.headers(headers),
+        return new Client(http, base, WriterSettings.safeUrl(base), WriterSettings.headers(headers),
                 authorization, timeout, backoff, RelayMetrics.of(context).writer(writerName()));
     }
 
@@ -363,20 +439,20 @@ public class PyroscopeWriter implements Processor, CamelContextAware, Service {
     }
 
     @Override
-    public void start() {
+    protected void doStart() {
         if (camelContext != null) {
             client(camelContext); // fail at start-up, not on the first profile, when the parameters are wrong
         }
     }
 
     @Override
-    public void stop() {
+    protected void doStop() {
         Client c = client;
         client = null;
         if (c != null) {
             try {
-                c.http.close();
-            } catch (IOException e) {
+                c.http.close(CloseMode.GRACEFUL);
+            } catch (RuntimeException e) {
                 LOG.debug("closing writer {}: {}", writerName(), e.toString());
             }
         }
