@@ -29,5 +29,8 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        pass  # clients closing pooled connections is normal here
+
 
 Server(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
