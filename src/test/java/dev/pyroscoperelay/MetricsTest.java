@@ -95,7 +95,16 @@ class MetricsTest {
                 assertEquals(4, value(s, "pyroscope_relay_write_latency_seconds_count", "writer=\"write-b\""));
                 assertEquals(3, value(s, "pyroscope_relay_write_latency_seconds_count", "writer=\"write-a\""));
                 assertTrue(s.contains("pyroscope_relay_write_latency_seconds_bucket{"), "latency is a histogram");
-                assertTrue(s.contains("jvm_memory_used_bytes") || s.contains("camel_exchanges"), "JVM or Camel metrics present");
+                assertTrue(s.contains("jvm_memory_used_bytes"), "JVM metrics present");
+                // every metric the shipped dashboard queries exists
+                String dashboard = java.nio.file.Files.readString(Path.of("dashboards/pyroscope-relay.json"));
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(pyroscope_relay_[a-z_]+|jvm_[a-z_]+|process_[a-z_]+)").matcher(dashboard);
+                int checked = 0;
+                while (m.find()) {
+                    assertTrue(s.contains(m.group(1)), "the dashboard queries " + m.group(1) + ", which the relay does not export");
+                    checked++;
+                }
+                assertTrue(checked >= 9, "dashboard metrics checked: " + checked);
             }
         }
     }
