@@ -54,6 +54,7 @@ public final class RelayMetrics {
     public final class Receiver {
         private final String name;
         private final Counter bytes;
+        private final java.util.concurrent.ConcurrentHashMap<String, Counter> requests = new java.util.concurrent.ConcurrentHashMap<>();
 
         Receiver(String name) {
             this.name = name;
@@ -62,8 +63,9 @@ public final class RelayMetrics {
         }
 
         public void request(String api, int status) {
-            Counter.builder("pyroscope.relay.received.requests").description("Requests answered, by API and status")
-                    .tags("receiver", name, "api", api, "status", Integer.toString(status)).register(registry).increment();
+            requests.computeIfAbsent(api + status, k -> Counter.builder("pyroscope.relay.received.requests")
+                    .description("Requests answered, by API and status")
+                    .tags("receiver", name, "api", api, "status", Integer.toString(status)).register(registry)).increment();
         }
 
         public void bytes(long n) {

@@ -84,6 +84,16 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
         Exchange exchange = createExchange(false);
         exchange.setPattern(ExchangePattern.InOut);
         populate(ctx, exchange, exchange.getIn());
+        if (server.onEventLoop()) {
+            try {
+                createUoW(exchange);
+                getAsyncProcessor().process(exchange, doneSync -> respond(ctx, exchange));
+            } catch (Exception e) {
+                exchange.setException(e);
+                respond(ctx, exchange);
+            }
+            return;
+        }
         ctx.vertx().executeBlocking(() -> {
             createUoW(exchange);
             getAsyncProcessor().process(exchange, doneSync -> respond(ctx, exchange));

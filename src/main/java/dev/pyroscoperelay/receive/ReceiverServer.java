@@ -21,6 +21,7 @@ final class ReceiverServer {
     private final int port;
     private final Vertx vertx;
     private final Router router;
+    private final boolean onEventLoop;
     private HttpServer server;
     private int users;
     private String bindError;
@@ -28,12 +29,18 @@ final class ReceiverServer {
     ReceiverServer(String host, int port, int workerThreads) {
         this.host = host;
         this.port = port;
+        this.onEventLoop = workerThreads == 0;
         this.vertx = Vertx.vertx(new VertxOptions()
-                .setWorkerPoolSize(workerThreads)
+                .setWorkerPoolSize(Math.max(1, workerThreads))
                 .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors()))
                 // a writer may legitimately hold a worker for its whole retry budget
                 .setMaxWorkerExecuteTime(5).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES));
         this.router = Router.router(vertx);
+    }
+
+    /** workerThreads 0: the route starts on the event loop (no hand-off; the route must not block). */
+    boolean onEventLoop() {
+        return onEventLoop;
     }
 
     Vertx vertx() {

@@ -53,7 +53,8 @@ import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.nio.AsyncRequestProducer;
 import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
-import org.apache.hc.core5.http.nio.support.AsyncRequestBuilder;
+import org.apache.hc.core5.http.message.BasicHttpRequest;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.ssl.SSLContexts;
@@ -105,7 +106,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
     // built once from the parameters
     private volatile Client client;
 
-    private record Client(CloseableHttpAsyncClient http, URI base, String safeUrl,
+    private record Client(CloseableHttpAsyncClient http, HttpHost host, String basePath, String safeUrl,
                           Map<String, String> headers, String authorization, long remoteTimeoutMillis, Backoff backoff,
                           RelayMetrics.Writer metrics) {
     }
@@ -162,7 +163,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         private final String authorization;
         private final RelayExchange relay;
         private final AsyncCallback callback;
-        private final URI target;
+        private final String target;
         private int attempts;
         private boolean allTimedOut = true;
         private Attempt last;
@@ -180,7 +181,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             this.authorization = authorization;
             this.relay = relay;
             this.callback = callback;
-            this.target = URI.create(c.base + request.pathAndQuery());
+            this.target = c.basePath + request.pathAndQuery();
         }
 
         void next() {
@@ -206,8 +207,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         }
 
         private AsyncRequestProducer producer(long timeoutMillis) {
-            AsyncRequestBuilder b = AsyncRequestBuilder.post(target)
-                    .setEntity(new BasicAsyncEntityProducer(request.body(), null));
+            // host and path given apart: HttpClient does not parse and re-encode the query of every request
+            BasicHttpRequest b = new BasicHttpRequest("POST", c.host, target);
             if (request.contentType() != null) {
                 b.setHeader("Content-Type", request.contentType());
             }
@@ -225,7 +226,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             if (tenant != null && !tenant.isEmpty()) {
                 b.setHeader("X-Scope-OrgID", tenant);
             }
-            return b.build();
+            return new BasicRequestProducer(b, new BasicAsyncEntityProducer(request.body(), null));
         }
 
         @Override
@@ -401,7 +402,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         CloseableHttpAsyncClient http = builder.build();
         http.start();
         LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), WriterSettings.safeUrl(base));
-        return new Client(http, base, WriterSettings.safeUrl(base), WriterSettings.headers(headers),
+        return new Client(http, HttpHost.create(base), base.getRawPath() == null ? "" : base.getRawPath(), WriterSettings.safeUrl(base), WriterSettings.headers(headers),
                 authorization, timeout, backoff, RelayMetrics.of(context).writer(writerName()));
     }
 
