@@ -132,6 +132,13 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
 
     private void replaceRoutes(Map<String, String> files) throws Exception {
         CamelContext context = getCamelContext();
+        // receivers first: no new request enters, and those in flight finish while their writers still run
+        // (removing everything at once can remove a writer under a request, which then waits for it in vain)
+        for (org.apache.camel.Route route : context.getRoutes()) {
+            if (route.getRouteId().startsWith("pyroscope-receive-")) {
+                context.getRouteController().stopRoute(route.getRouteId());
+            }
+        }
         context.getRouteController().removeAllRoutes();
         context.removeRouteTemplates("*");
         context.getEndpointRegistry().clear();
