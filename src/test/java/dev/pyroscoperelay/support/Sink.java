@@ -43,8 +43,8 @@ public final class Sink implements AutoCloseable {
     private final AtomicInteger count = new AtomicInteger();
     private volatile IntFunction<Answer> script = n -> Answer.status(200);
 
-    private Sink() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+    private Sink(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
         server.setExecutor(pool);
         server.createContext("/", exchange -> {
             byte[] body;
@@ -85,7 +85,12 @@ public final class Sink implements AutoCloseable {
     }
 
     public static Sink start() throws IOException {
-        return new Sink();
+        return new Sink(0);
+    }
+
+    /** On a fixed port, for the packaged default route. */
+    public static Sink start(int port) throws IOException {
+        return new Sink(port);
     }
 
     public Sink answering(IntFunction<Answer> script) {
