@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
 import org.junit.jupiter.api.Test;
@@ -28,20 +29,7 @@ class GracefulShutdownTest {
     void sigtermLetsInFlightRequestsFinish() throws Exception {
         try (Sink slow = Sink.start().answering(n -> new Answer(200, 3000, Map.of()))) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: receive
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    """.formatted(port, slow.url()));
+            Relay.writeRoute(work, "relay.yaml", RouteYaml.receiveAndWrite("receive", port, slow.url()));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process relay = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                     "-Dcamel.management.port=" + Relay.freePort(), "dev.pyroscoperelay.RelayMain"))

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,20 +21,7 @@ class HotReloadTest {
     Path work;
 
     private static String route(String id, int port, String url) {
-        return """
-                - route:
-                    id: %s
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(id, port, url);
+        return RouteYaml.receiveAndWrite(id, port, url);
     }
 
     /** Saves like an editor that writes a temp file and renames it. */

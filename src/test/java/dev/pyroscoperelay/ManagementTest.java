@@ -9,6 +9,7 @@ import java.util.Map;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,20 +23,7 @@ class ManagementTest {
     void healthAndMetricsOnTheirOwnPort() throws Exception {
         try (Sink sink = Sink.start()) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: receive
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    """.formatted(port, sink.url()));
+            Relay.writeRoute(work, "relay.yaml", RouteYaml.receiveAndWrite("receive", port, sink.url()));
             try (Relay relay = Relay.start(work)) {
                 assertEquals(200, Client.post(port, "/ingest?name=m.app", new byte[] {1}, Map.of()).status());
                 int mgmt = relay.managementPort();
@@ -61,32 +49,8 @@ class ManagementTest {
             taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
             int busy = taken.getLocalPort();
             int free = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: blocked
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    - route:
-                        id: fine
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    """.formatted(busy, sink.url(), free, sink.url()));
+            Relay.writeRoute(work, "relay.yaml", RouteYaml.receiveAndWrite("blocked", busy, sink.url())
+                    + RouteYaml.receiveAndWrite("fine", free, sink.url()));
             try (Relay relay = Relay.start(work)) {
                 int mgmt = relay.managementPort();
                 Client.Response ready = Client.get(mgmt, "/observe/health/ready");

@@ -1,0 +1,25 @@
+package dev.pyroscoperelay.support;
+
+/** Route files the tests write, in the YAML DSL exactly as users write it. */
+public final class RouteYaml {
+    private RouteYaml() {
+    }
+
+    /** One receiver on 127.0.0.1:port with one writer to url: the shape most tests need. */
+    public static String receiveAndWrite(String routeId, int port, String url) {
+        return """
+                - route:
+                    id: %s
+                    from:
+                      uri: kamelet:pyroscope-receive
+                      parameters:
+                        listenAddress: 127.0.0.1
+                        listenPort: %d
+                      steps:
+                        - to:
+                            uri: kamelet:pyroscope-write
+                            parameters:
+                              url: %s
+                """.formatted(routeId, port, url);
+    }
+}
