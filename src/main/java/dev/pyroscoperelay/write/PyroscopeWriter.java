@@ -1,28 +1,19 @@
 package dev.pyroscoperelay.write;
 
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import dev.pyroscoperelay.Durations;
 import dev.pyroscoperelay.ProfileUpload;
@@ -39,27 +30,18 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.support.AsyncProcessorSupport;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
-import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
-import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
-import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
-import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
-import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
-import org.apache.hc.client5.http.ssl.TrustAllStrategy;
-import org.apache.hc.core5.concurrent.FutureCallback;
-import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.nio.AsyncRequestProducer;
-import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
-import org.apache.hc.core5.http.message.BasicHttpRequest;
-import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.reactor.IOReactorConfig;
-import org.apache.hc.core5.ssl.SSLContexts;
-import org.apache.hc.core5.util.TimeValue;
-import org.apache.hc.core5.util.Timeout;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ProxyOptions;
+import io.vertx.core.net.ProxyType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +61,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
     });
     /** Time kept back from the client's deadline to write the answer. */
     private static final long ANSWER_MARGIN_MILLIS = 250;
+
+    private static final String USER_AGENT = "pyroscope-relay/" + RelayVersion.get();
 
     private final int order = ORDER.incrementAndGet();
     private CamelContext camelContext;
@@ -106,7 +90,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
     // built once from the parameters
     private volatile Client client;
 
-    private record Client(CloseableHttpAsyncClient http, HttpHost host, String basePath, String safeUrl,
+    private record Client(HttpClient http, String host, int port, boolean ssl, String basePath, String safeUrl,
                           Map<String, String> headers, String authorization, long remoteTimeoutMillis, Backoff backoff,
                           RelayMetrics.Writer metrics) {
     }
@@ -155,7 +139,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
     }
 
     /** One request to the destination, retried until it is accepted, refused, out of attempts or out of time. */
-    private final class Delivery implements FutureCallback<SimpleHttpResponse> {
+    private final class Delivery {
         private final Client c;
         private final OutgoingRequest request;
         private final ProfileUpload upload;
@@ -170,6 +154,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         private long attemptStarted;
         private long attemptTimeoutMillis;
         private volatile ScheduledFuture<?> timer;
+        private volatile HttpClientRequest current;
         private final AtomicBoolean attemptDone = new AtomicBoolean();
 
         Delivery(Client c, OutgoingRequest request, ProfileUpload upload, String tenant, String authorization,
@@ -195,43 +180,72 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             }
             attemptTimeoutMillis = Math.min(c.remoteTimeoutMillis, remaining);
             attemptDone.set(false);
+            current = null;
             attemptStarted = System.nanoTime();
-            Future<SimpleHttpResponse> future;
-            try {
-                future = c.http.execute(producer(attemptTimeoutMillis), SimpleResponseConsumer.create(), null, null, this);
-            } catch (RuntimeException e) {
-                failed(e);
-                return;
-            }
-            timer = CANCELLER.schedule(() -> future.cancel(true), attemptTimeoutMillis, TimeUnit.MILLISECONDS);
+            timer = CANCELLER.schedule(this::timedOut, attemptTimeoutMillis, TimeUnit.MILLISECONDS);
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+                    .setHost(c.host).setPort(c.port).setSsl(c.ssl).setURI(target).setHeaders(headers(attemptTimeoutMillis));
+            c.http.request(options).onComplete(opened -> {
+                if (opened.failed()) {
+                    failed(opened.cause());
+                    return;
+                }
+                HttpClientRequest req = opened.result();
+                current = req;
+                if (attemptDone.get()) {
+                    req.reset();
+                    return;
+                }
+                // Buffer.buffer wraps the shared array: every destination sends the same bytes, none copies them
+                req.send(Buffer.buffer(request.body())).onComplete(answered -> {
+                    if (answered.failed()) {
+                        failed(answered.cause());
+                        return;
+                    }
+                    HttpClientResponse response = answered.result();
+                    response.body().onComplete(body -> {
+                        if (body.failed()) {
+                            failed(body.cause());
+                        } else {
+                            completed(response.statusCode(), response.getHeader("Retry-After"), body.result().getBytes());
+                        }
+                    });
+                });
+            });
         }
 
-        private AsyncRequestProducer producer(long timeoutMillis) {
-            // host and path given apart: HttpClient does not parse and re-encode the query of every request
-            BasicHttpRequest b = new BasicHttpRequest("POST", c.host, target);
+        private void timedOut() {
+            attemptEnded(new Attempt(Kind.TIMEOUT, 0, -1, "timed out after " + attemptTimeoutMillis + " ms"));
+            HttpClientRequest req = current;
+            if (req != null) {
+                req.reset(); // frees the connection: the destination may never answer
+            }
+        }
+
+        private MultiMap headers(long timeoutMillis) {
+            MultiMap h = MultiMap.caseInsensitiveMultiMap();
             if (request.contentType() != null) {
-                b.setHeader("Content-Type", request.contentType());
+                h.set("Content-Type", request.contentType());
             }
             if (request.contentEncoding() != null) {
-                b.setHeader("Content-Encoding", request.contentEncoding());
+                h.set("Content-Encoding", request.contentEncoding());
             }
-            request.protocolHeaders().forEach(b::setHeader);
+            request.protocolHeaders().forEach(h::set);
             if (request.protocolHeaders().containsKey("Connect-Protocol-Version")) {
-                b.setHeader("Connect-Timeout-Ms", Long.toString(timeoutMillis));
+                h.set("Connect-Timeout-Ms", Long.toString(timeoutMillis));
             }
-            c.headers.forEach(b::setHeader);
+            c.headers.forEach(h::set);
             if (authorization != null) {
-                b.setHeader("Authorization", authorization);
+                h.set("Authorization", authorization);
             }
             if (tenant != null && !tenant.isEmpty()) {
-                b.setHeader("X-Scope-OrgID", tenant);
+                h.set("X-Scope-OrgID", tenant);
             }
-            return new BasicRequestProducer(b, new BasicAsyncEntityProducer(request.body(), null));
+            h.set("User-Agent", USER_AGENT);
+            return h;
         }
 
-        @Override
-        public void completed(SimpleHttpResponse response) {
-            int status = response.getCode();
+        private void completed(int status, String retryAfterHeader, byte[] body) {
             Kind kind;
             if (status >= 200 && status < 300) {
                 kind = Kind.OK;
@@ -240,26 +254,19 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             } else {
                 kind = Kind.REJECTED;
             }
-            long retryAfter = (status == 429 || status == 503) ? RetryAfter.millis(response.getFirstHeader("Retry-After")) : -1;
-            String excerpt = excerpt(response.getBodyBytes());
+            long retryAfter = (status == 429 || status == 503) ? RetryAfter.millis(retryAfterHeader) : -1;
+            String excerpt = excerpt(body);
             attemptEnded(new Attempt(kind, status, retryAfter, "HTTP " + status + (excerpt.isEmpty() ? "" : ": " + excerpt)));
         }
 
-        @Override
-        public void failed(Exception e) {
-            if (e instanceof SocketTimeoutException || e instanceof TimeoutException
-                    || e instanceof org.apache.hc.core5.http.ConnectionRequestTimeoutException) {
+        private void failed(Throwable e) {
+            if (e instanceof SocketTimeoutException || e instanceof TimeoutException) {
                 attemptEnded(new Attempt(Kind.TIMEOUT, 0, -1, "timed out after " + attemptTimeoutMillis + " ms"));
             } else if (e instanceof ConnectException || e instanceof UnknownHostException) {
                 attemptEnded(new Attempt(Kind.UNREACHABLE, 0, -1, "cannot connect: " + e.getMessage()));
             } else {
                 attemptEnded(new Attempt(Kind.UNREACHABLE, 0, -1, "connection failed: " + e));
             }
-        }
-
-        @Override
-        public void cancelled() {
-            attemptEnded(new Attempt(Kind.TIMEOUT, 0, -1, "timed out after " + attemptTimeoutMillis + " ms"));
         }
 
         private void attemptEnded(Attempt attempt) {
@@ -370,66 +377,28 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         } else if (WriterSettings.isSet(bearerToken)) {
             authorization = "Bearer " + bearerToken.trim();
         }
-        PoolingAsyncClientConnectionManagerBuilder pool = PoolingAsyncClientConnectionManagerBuilder.create()
-                .setMaxConnTotal(maxConnections).setMaxConnPerRoute(maxConnections)
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(Timeout.ofMilliseconds(timeout))
-                        .setSocketTimeout(Timeout.ofMilliseconds(timeout))
-                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
-                        .build());
-        if ("https".equalsIgnoreCase(base.getScheme()) || WriterSettings.isSet(tlsCaFile) || tlsInsecureSkipVerify) {
-            ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create().setSslContext(sslContext());
-            if (tlsInsecureSkipVerify) {
-                tls.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
-            }
-            pool.setTlsStrategy(tls.buildAsync());
+        boolean ssl = "https".equalsIgnoreCase(base.getScheme());
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true).setKeepAliveTimeout(30)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout))
+                .setDecompressionSupported(false)
+                .setTryUseCompression(false)
+                .setSsl(ssl);
+        if (ssl && tlsInsecureSkipVerify) {
+            options.setTrustAll(true).setVerifyHost(false);
+        } else if (ssl && WriterSettings.isSet(tlsCaFile)) {
+            options.setPemTrustOptions(new PemTrustOptions().addCertPath(tlsCaFile));
         }
-        HttpAsyncClientBuilder builder = HttpAsyncClients.custom()
-                .setConnectionManager(pool.build())
-                // one I/O thread per destination: writers never share threads, so a slow one cannot hold up another
-                .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(1).setSoTimeout(Timeout.ofMilliseconds(timeout)).build())
-                .disableAutomaticRetries()
-                .disableRedirectHandling()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                .disableConnectionState()
-                .setUserAgent("pyroscope-relay/" + RelayVersion.get())
-                .evictIdleConnections(TimeValue.ofSeconds(30));
         if (WriterSettings.isSet(proxyUrl)) {
             URI proxy = URI.create(proxyUrl.trim());
-            builder.setProxy(new HttpHost(proxy.getScheme(), proxy.getHost(), proxy.getPort()));
+            options.setProxyOptions(new ProxyOptions().setType(ProxyType.HTTP).setHost(proxy.getHost())
+                    .setPort(proxy.getPort() < 0 ? 80 : proxy.getPort()));
         }
-        CloseableHttpAsyncClient http = builder.build();
-        http.start();
+        HttpClient http = WriterVertx.acquire().createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
+        int port = base.getPort() >= 0 ? base.getPort() : (ssl ? 443 : 80);
         LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), WriterSettings.safeUrl(base));
-        return new Client(http, HttpHost.create(base), base.getRawPath() == null ? "" : base.getRawPath(), WriterSettings.safeUrl(base), WriterSettings.headers(headers),
+        return new Client(http, base.getHost(), port, ssl, base.getRawPath() == null ? "" : base.getRawPath(), WriterSettings.safeUrl(base), WriterSettings.headers(headers),
                 authorization, timeout, backoff, RelayMetrics.of(context).writer(writerName()));
-    }
-
-    private SSLContext sslContext() {
-        try {
-            if (tlsInsecureSkipVerify) {
-                return SSLContexts.custom().loadTrustMaterial(TrustAllStrategy.INSTANCE).build();
-            }
-            if (WriterSettings.isSet(tlsCaFile)) {
-                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-                ks.load(null, null);
-                try (InputStream in = Files.newInputStream(Path.of(tlsCaFile))) {
-                    int i = 0;
-                    for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                        ks.setCertificateEntry("ca-" + i++, cert);
-                    }
-                }
-                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(ks);
-                SSLContext ctx = SSLContext.getInstance("TLS");
-                ctx.init(null, tmf.getTrustManagers(), null);
-                return ctx;
-            }
-            return SSLContexts.createSystemDefault();
-        } catch (Exception e) {
-            throw new IllegalArgumentException("pyroscope-write \"" + writerName() + "\": cannot set up TLS: " + e.getMessage(), e);
-        }
     }
 
     String writerName() {
@@ -452,7 +421,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         client = null;
         if (c != null) {
             try {
-                c.http.close(CloseMode.GRACEFUL);
+                c.http.close();
+                WriterVertx.release();
             } catch (RuntimeException e) {
                 LOG.debug("closing writer {}: {}", writerName(), e.toString());
             }

@@ -5,18 +5,17 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
-import org.apache.hc.core5.http.Header;
 
 /** Retry-After as seconds or as an HTTP date; -1 when absent or unreadable. */
 final class RetryAfter {
     private RetryAfter() {
     }
 
-    static long millis(Header header) {
-        if (header == null || header.getValue() == null) {
+    static long millis(String header) {
+        if (header == null) {
             return -1;
         }
-        String v = header.getValue().trim();
+        String v = header.trim();
         try {
             long seconds = Long.parseLong(v);
             return seconds < 0 ? -1 : seconds * 1000;
