@@ -10,21 +10,15 @@ import org.apache.camel.Exchange;
 public final class RelayExchange {
     public static final String PROPERTY = "pyroscope.relay";
 
-    private final long receivedNanos;
     private final long deadlineNanos;
     private final WriteOutcomes outcomes = new WriteOutcomes();
 
-    public RelayExchange(long receivedNanos, long deadlineNanos) {
-        this.receivedNanos = receivedNanos;
+    public RelayExchange(long deadlineNanos) {
         this.deadlineNanos = deadlineNanos;
     }
 
     public static RelayExchange of(Exchange exchange) {
         return exchange.getProperty(PROPERTY, RelayExchange.class);
-    }
-
-    public long receivedNanos() {
-        return receivedNanos;
     }
 
     /** System.nanoTime() by which the client must have its answer. */

@@ -6,7 +6,6 @@ import java.util.Map;
 import dev.pyroscoperelay.RelayMetrics;
 import java.nio.charset.StandardCharsets;
 
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.MultiMap;
@@ -131,12 +130,6 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
             doneUoW(exchange);
             releaseExchange(exchange, false);
         }
-    }
-
-    @Override
-    protected Future<Void> populateCamelMessage(RoutingContext ctx, Exchange exchange, Message message) {
-        populate(ctx, exchange, message);
-        return Future.succeededFuture();
     }
 
     private static void populate(RoutingContext ctx, Exchange exchange, Message message) {

@@ -32,7 +32,7 @@ public class UploadReader implements Processor {
                 throw new InvalidProfileException("Connect-Timeout-Ms is not a number: " + connectTimeout);
             }
         }
-        exchange.setProperty(RelayExchange.PROPERTY, new RelayExchange(now, now + timeout * 1_000_000L));
+        exchange.setProperty(RelayExchange.PROPERTY, new RelayExchange(now + timeout * 1_000_000L));
         ReceiverApi api = exchange.getProperty(ReceiverApi.class.getName(), ReceiverApi.class);
         byte[] body = in.getBody(byte[].class);
         String rawQuery = in.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
