@@ -204,3 +204,4 @@ for size in $SIZES; do
       'BEGIN { printf "ratios: relay/nginx req/s 1 destination %.2fx, 2 destinations %.2fx; CPU per request (2 destinations) %.2fx; p99 added over direct (1 destination) %.2f ms\n", r1/n1, r2/n2, (m2 > 0 ? c2/m2 : 0), p1 - pd }'
 done
 echo "relay forward failures logged: $(grep -c "forward failed" "$TMP/logs/relay.log" || true)"
+grep "forward failed" "$TMP/logs/relay.log" | head -5 || true
