@@ -28,7 +28,7 @@ public class ClientAnswer implements Processor {
         answerClient(exchange);
         Message out = exchange.getMessage();
         ReceiverApi api = exchange.getProperty(ReceiverApi.class.getName(), ReceiverApi.class);
-        metrics(exchange).request(api == null ? "unknown" : api.name().toLowerCase(java.util.Locale.ROOT),
+        metrics(exchange).request(api == null ? "unknown" : api.label(),
                 out.getHeader(Exchange.HTTP_RESPONSE_CODE, 500, Integer.class));
     }
 

@@ -34,14 +34,14 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             return;
         }
         if (req.method() != HttpMethod.POST) {
-            metrics.request(api.name().toLowerCase(java.util.Locale.ROOT), 405);
+            metrics.request(api.label(), 405);
             ctx.response().putHeader("Allow", "POST");
             reject(ctx, 405, "method " + req.method() + " not allowed on " + api.path() + ": use POST\n");
             return;
         }
         long declared = contentLength(req);
         if (declared > maxBodySize) {
-            metrics.request(api.name().toLowerCase(java.util.Locale.ROOT), 413);
+            metrics.request(api.label(), 413);
             rejectAndClose(ctx, maxBodySize);
             return;
         }
@@ -52,7 +52,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             }
             if ((long) sink.size + chunk.length() > maxBodySize) {
                 sink.failed = true;
-                metrics.request(api.name().toLowerCase(java.util.Locale.ROOT), 413);
+                metrics.request(api.label(), 413);
                 rejectAndClose(ctx, maxBodySize);
                 return;
             }

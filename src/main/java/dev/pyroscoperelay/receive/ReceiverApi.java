@@ -15,6 +15,11 @@ public enum ReceiverApi {
         return path;
     }
 
+    /** The value of the {@code api} metric label. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public static ReceiverApi forPath(String path) {
         for (ReceiverApi api : values()) {
             if (api.path.equals(path)) {

@@ -396,8 +396,10 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         }
         HttpClient http = WriterVertx.acquire().createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
         int port = base.getPort() >= 0 ? base.getPort() : (ssl ? 443 : 80);
-        LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), WriterSettings.safeUrl(base));
-        return new Client(http, base.getHost(), port, ssl, base.getRawPath() == null ? "" : base.getRawPath(), WriterSettings.safeUrl(base), WriterSettings.headers(headers),
+        String safeUrl = WriterSettings.safeUrl(base);
+        LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), safeUrl);
+        return new Client(http, base.getHost(), port, ssl, base.getRawPath() == null ? "" : base.getRawPath(), safeUrl,
+                WriterSettings.headers(headers),
                 authorization, timeout, backoff, RelayMetrics.of(context).writer(writerName()));
     }
 
@@ -422,9 +424,10 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         if (c != null) {
             try {
                 c.http.close();
-                WriterVertx.release();
             } catch (RuntimeException e) {
                 LOG.debug("closing writer {}: {}", writerName(), e.toString());
+            } finally {
+                WriterVertx.release(); // even when close failed, or the shared Vert.x would never be closed
             }
         }
     }
