@@ -124,7 +124,7 @@ cat > "$TMP/relay/routes/bench.yaml" <<YAML
                     name: b
                     url: http://127.0.0.1:$S2
 YAML
-JVM_OPTS=${JVM_OPTS:-"-XX:SharedArchiveFile=$PWD/target/pyroscope-relay.jsa -XX:+UseSerialGC -XX:MaxRAM=512m -Xss512k"}
+JVM_OPTS=${JVM_OPTS:-"-XX:SharedArchiveFile=$PWD/target/pyroscope-relay.jsa -XX:+UseSerialGC -XX:MaxRAM=512m -Xmn16m -Xss512k"}
 (cd "$TMP/relay" && exec $CPU_RELAY java $JVM_OPTS -Dcamel.management.port=$MG -Dpyroscope.relay.reload-enabled=false \
    -jar "$OLDPWD/target/pyroscope-relay.jar" > "$TMP/logs/relay.log" 2>&1) &
 JAVA_PID=$!

@@ -62,7 +62,7 @@ PY
 
 printf '%-70s %14s %12s\n' "JVM options" "first 200 ms" "RSS MB"
 CDS="-XX:SharedArchiveFile=target/pyroscope-relay.jsa"
-SIDECAR="-XX:+UseSerialGC -XX:MaxRAM=512m -Xss512k"
+SIDECAR="-XX:+UseSerialGC -XX:MaxRAM=512m -Xmn16m -Xss512k"
 if [ $# -eq 0 ]; then
   set -- "" "$SIDECAR" "$CDS $SIDECAR" "$CDS $SIDECAR -XX:TieredStopAtLevel=1"
 fi

@@ -31,6 +31,8 @@ public final class RelayMain {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
                 m.getCamelContext().getPropertiesComponent().addPropertiesFunction(new AlloyEnvFunction());
+                // multicast branches started on a receiver's event loop run there, not on a pool thread
+                m.getCamelContext().getExecutorServiceManager().setThreadPoolFactory(new EventLoopThreadPoolFactory());
                 try {
                     m.getCamelContext().addStartupListener(new MetricsAlias());
                 } catch (Exception e) {

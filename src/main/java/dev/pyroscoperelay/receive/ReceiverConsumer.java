@@ -69,9 +69,9 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
     }
 
     /**
-     * Runs the route asynchronously: a Vert.x worker thread only starts the exchange and is free again at the first
-     * asynchronous step (the writers), so requests waiting on slow destinations hold no thread here. The answer is
-     * written when the route completes, from whichever thread completes it.
+     * Runs the route asynchronously, on the event loop that read the request (workerThreads 0) or on a worker that is
+     * free again at the first asynchronous step (the writers), so requests waiting on slow destinations hold no thread
+     * here. The answer is written when the route completes, from whichever thread completes it.
      */
     @Override
     protected void handleRequest(RoutingContext ctx) {
@@ -93,7 +93,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
             }
             return;
         }
-        ctx.vertx().executeBlocking(() -> {
+        server.workers().executeBlocking(() -> {
             createUoW(exchange);
             getAsyncProcessor().process(exchange, doneSync -> respond(ctx, exchange));
             return null;

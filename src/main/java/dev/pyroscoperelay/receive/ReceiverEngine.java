@@ -17,7 +17,7 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     private String listenAddress = "0.0.0.0";
     private int listenPort = 9999;
     private long maxBodySize = 268_435_456L;
-    private int workerThreads = 16;
+    private int workerThreads = 0;
     private String receiverName;
 
     @Override

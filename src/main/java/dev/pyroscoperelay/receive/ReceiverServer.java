@@ -2,17 +2,22 @@ package dev.pyroscoperelay.receive;
 
 import java.util.concurrent.TimeUnit;
 
+import dev.pyroscoperelay.RelayVertx;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One listening address and port, with its own Vert.x instance so that requests stuck on one receiver never use up
- * the worker threads of another. The server listens while at least one consumer uses it.
+ * One listening address and port on the relay's Vert.x: a server on every event loop (Vert.x spreads the
+ * connections over them), and, when the route may block, a worker pool of its own so that requests stuck on one
+ * receiver never use up the threads of another. It listens while at least one consumer uses it.
  */
 final class ReceiverServer {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverServer.class);
@@ -21,26 +26,32 @@ final class ReceiverServer {
     private final int port;
     private final Vertx vertx;
     private final Router router;
-    private final boolean onEventLoop;
-    private HttpServer server;
+    private final WorkerExecutor workers;
+    private String deployment;
+    private boolean listening;
     private int users;
     private String bindError;
+    private boolean closed;
 
     ReceiverServer(String host, int port, int workerThreads) {
         this.host = host;
         this.port = port;
-        this.onEventLoop = workerThreads == 0;
-        this.vertx = Vertx.vertx(new VertxOptions()
-                .setWorkerPoolSize(Math.max(1, workerThreads))
-                .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors()))
-                // a writer may legitimately hold a worker for its whole retry budget
-                .setMaxWorkerExecuteTime(5).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES));
+        this.vertx = RelayVertx.acquire();
         this.router = Router.router(vertx);
+        // a writer may legitimately hold a worker for its whole retry budget
+        this.workers = workerThreads > 0
+                ? vertx.createSharedWorkerExecutor("pyroscope-receive-" + address(), workerThreads, 5, TimeUnit.MINUTES)
+                : null;
     }
 
-    /** workerThreads 0: the route starts on the event loop (no hand-off; the route must not block). */
+    /** workerThreads 0: the route runs on the event loop that read the request (no hand-off; it must not block). */
     boolean onEventLoop() {
-        return onEventLoop;
+        return workers == null;
+    }
+
+    /** The pool that starts routes when workerThreads > 0. */
+    WorkerExecutor workers() {
+        return workers;
     }
 
     Vertx vertx() {
@@ -56,7 +67,7 @@ final class ReceiverServer {
     }
 
     void acquire() {
-        io.vertx.core.Future<HttpServer> first;
+        Future<Void> first;
         synchronized (this) {
             if (users++ > 0) {
                 return;
@@ -73,17 +84,17 @@ final class ReceiverServer {
 
     /** Whether this receiver accepts connections, or is not used by any route (then it does not count). */
     synchronized boolean ready() {
-        return server != null || users == 0;
+        return listening || users == 0;
     }
 
     /** Why it is not listening, or null. */
     synchronized String problem() {
-        return server != null || users == 0 ? null : bindError;
+        return listening || users == 0 ? null : bindError;
     }
 
-    private synchronized io.vertx.core.Future<HttpServer> listen() {
-        if (users == 0 || server != null) {
-            return io.vertx.core.Future.succeededFuture(server);
+    private synchronized Future<Void> listen() {
+        if (users == 0 || deployment != null || closed) {
+            return Future.succeededFuture();
         }
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host).setPort(port)
@@ -94,58 +105,78 @@ final class ReceiverServer {
                 .setMaxInitialLineLength(1024 * 1024)
                 .setMaxHeaderSize(64 * 1024)
                 .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS);
-        return vertx.createHttpServer(options).requestHandler(router).listen().onComplete(ar -> {
-            synchronized (this) {
-                if (ar.succeeded()) {
-                    if (users > 0 && server == null) {
-                        server = ar.result();
-                        bindError = null;
-                        LOG.info("pyroscope-receive listening on {}:{}", host, server.actualPort());
-                    } else {
-                        ar.result().close();
+        // one server per event loop: undeploying the verticles closes them all
+        return vertx.deployVerticle(() -> new Listener(options), new DeploymentOptions().setInstances(RelayVertx.eventLoops()))
+                .onComplete(ar -> {
+                    synchronized (this) {
+                        if (ar.succeeded()) {
+                            if (users > 0 && deployment == null && !closed) {
+                                deployment = ar.result();
+                                listening = true;
+                                bindError = null;
+                                LOG.info("pyroscope-receive listening on {} ({} event loops)", address(), RelayVertx.eventLoops());
+                            } else {
+                                vertx.undeploy(ar.result());
+                            }
+                        } else if (users > 0 && !closed) {
+                            String again = bindError == null ? "" : " (again)";
+                            bindError = "cannot listen on " + address() + ": " + ar.cause().getMessage();
+                            if (again.isEmpty()) {
+                                LOG.error("pyroscope-receive {}; not ready, trying again every 5 s", bindError);
+                            } else {
+                                LOG.debug("pyroscope-receive {}{}", bindError, again);
+                            }
+                            vertx.setTimer(5000, id -> listen());
+                        }
                     }
-                } else if (users > 0) {
-                    String again = bindError == null ? "" : " (again)";
-                    bindError = "cannot listen on " + address() + ": " + ar.cause().getMessage();
-                    if (again.isEmpty()) {
-                        LOG.error("pyroscope-receive {}; not ready, trying again every 5 s", bindError);
-                    } else {
-                        LOG.debug("pyroscope-receive {}{}", bindError, again);
-                    }
-                    vertx.setTimer(5000, id -> listen());
-                }
-            }
-        });
+                }).mapEmpty();
     }
 
     synchronized void release() {
         if (users == 0 || --users > 0) {
             return;
         }
-        closeServer();
+        closeServers();
     }
 
     synchronized void shutdown() {
         users = 0;
-        closeServer();
-        try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("closing Vert.x of receiver {} failed: {}", address(), e.toString());
+        closeServers();
+        if (!closed) {
+            closed = true;
+            if (workers != null) {
+                workers.close();
+            }
+            RelayVertx.release();
         }
     }
 
-    private void closeServer() {
-        if (server == null) {
+    private void closeServers() {
+        if (deployment == null) {
             return;
         }
         try {
-            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             LOG.info("pyroscope-receive on {} closed", address());
         } catch (Exception e) {
             LOG.warn("closing receiver {} failed: {}", address(), e.toString());
         } finally {
-            server = null;
+            deployment = null;
+            listening = false;
+        }
+    }
+
+    /** The server of one event loop. */
+    private final class Listener extends AbstractVerticle {
+        private final HttpServerOptions options;
+
+        Listener(HttpServerOptions options) {
+            this.options = options;
+        }
+
+        @Override
+        public void start(Promise<Void> started) {
+            vertx.createHttpServer(options).requestHandler(router).listen().<Void>mapEmpty().onComplete(started);
         }
     }
 }

@@ -6,9 +6,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +17,7 @@ import dev.pyroscoperelay.ProfileUpload;
 import dev.pyroscoperelay.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.RelayExchange;
 import dev.pyroscoperelay.RelayMetrics;
+import dev.pyroscoperelay.RelayVertx;
 import dev.pyroscoperelay.RelayVersion;
 import dev.pyroscoperelay.WriteOutcome;
 import dev.pyroscoperelay.WriteOutcome.Kind;
@@ -30,7 +28,9 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.support.AsyncProcessorSupport;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -53,12 +53,6 @@ import org.slf4j.LoggerFactory;
 public class PyroscopeWriter extends AsyncProcessorSupport implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(PyroscopeWriter.class);
     private static final AtomicInteger ORDER = new AtomicInteger();
-    /** Ends attempts that run past their share of the deadline; HttpClient's own timeouts are per read. */
-    private static final ScheduledExecutorService CANCELLER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pyroscope-write-timeouts");
-        t.setDaemon(true);
-        return t;
-    });
     /** Time kept back from the client's deadline to write the answer. */
     private static final long ANSWER_MARGIN_MILLIS = 250;
 
@@ -90,7 +84,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
     // built once from the parameters
     private volatile Client client;
 
-    private record Client(HttpClient http, String host, int port, boolean ssl, String basePath, String safeUrl,
+    private record Client(Vertx vertx, HttpClient http, String host, int port, boolean ssl, String basePath, String safeUrl,
                           Map<String, String> headers, String authorization, long remoteTimeoutMillis, Backoff backoff,
                           RelayMetrics.Writer metrics) {
     }
@@ -153,7 +147,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         private Attempt last;
         private long attemptStarted;
         private long attemptTimeoutMillis;
-        private volatile ScheduledFuture<?> timer;
+        /** Ends an attempt that runs past its share of the deadline; the client's own timeouts are per read. */
+        private volatile long timer = -1;
         private volatile HttpClientRequest current;
         private final AtomicBoolean attemptDone = new AtomicBoolean();
 
@@ -182,7 +177,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             attemptDone.set(false);
             current = null;
             attemptStarted = System.nanoTime();
-            timer = CANCELLER.schedule(this::timedOut, attemptTimeoutMillis, TimeUnit.MILLISECONDS);
+            // a Vert.x timer fires on the event loop of this request: no other thread is woken
+            timer = c.vertx.setTimer(attemptTimeoutMillis, id -> timedOut());
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
                     .setHost(c.host).setPort(c.port).setSsl(c.ssl).setURI(target).setHeaders(headers(attemptTimeoutMillis));
             c.http.request(options).onComplete(opened -> {
@@ -196,8 +192,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
                     req.reset();
                     return;
                 }
-                // Buffer.buffer wraps the shared array: every destination sends the same bytes, none copies them
-                req.send(Buffer.buffer(request.body())).onComplete(answered -> {
+                // wraps the shared array (Buffer.buffer(byte[]) would copy it): every destination sends the same bytes
+                req.send(Buffer.buffer(Unpooled.wrappedBuffer(request.body()))).onComplete(answered -> {
                     if (answered.failed()) {
                         failed(answered.cause());
                         return;
@@ -273,9 +269,9 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             if (!attemptDone.compareAndSet(false, true)) {
                 return;
             }
-            ScheduledFuture<?> t = timer;
-            if (t != null) {
-                t.cancel(false);
+            long t = timer;
+            if (t >= 0) {
+                c.vertx.cancelTimer(t);
             }
             c.metrics.attempt(System.nanoTime() - attemptStarted);
             last = attempt;
@@ -299,7 +295,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
                 finish(); // the next attempt could not finish before the client gives up
                 return;
             }
-            CANCELLER.schedule(this::next, wait, TimeUnit.MILLISECONDS);
+            c.vertx.setTimer(wait, id -> next());
         }
 
         private void finish() {
@@ -394,11 +390,12 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             options.setProxyOptions(new ProxyOptions().setType(ProxyType.HTTP).setHost(proxy.getHost())
                     .setPort(proxy.getPort() < 0 ? 80 : proxy.getPort()));
         }
-        HttpClient http = WriterVertx.acquire().createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
+        Vertx vertx = RelayVertx.acquire();
+        HttpClient http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
         int port = base.getPort() >= 0 ? base.getPort() : (ssl ? 443 : 80);
         String safeUrl = WriterSettings.safeUrl(base);
         LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), safeUrl);
-        return new Client(http, base.getHost(), port, ssl, base.getRawPath() == null ? "" : base.getRawPath(), safeUrl,
+        return new Client(vertx, http, base.getHost(), port, ssl, base.getRawPath() == null ? "" : base.getRawPath(), safeUrl,
                 WriterSettings.headers(headers),
                 authorization, timeout, backoff, RelayMetrics.of(context).writer(writerName()));
     }
@@ -427,7 +424,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             } catch (RuntimeException e) {
                 LOG.debug("closing writer {}: {}", writerName(), e.toString());
             } finally {
-                WriterVertx.release(); // even when close failed, or the shared Vert.x would never be closed
+                RelayVertx.release(); // even when close failed, or the shared Vert.x would never be closed
             }
         }
     }

@@ -1,0 +1,87 @@
+package dev.pyroscoperelay;
+
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.support.DefaultThreadPoolFactory;
+
+/**
+ * Camel's thread pools, except that a task submitted from one of the relay's event loops runs at once on that loop.
+ * A route started by a receiver with {@code workerThreads: 0} runs on the event loop and must not block anyway; the
+ * writers only start their requests, so a {@code parallelProcessing} multicast still sends to every destination at
+ * the same time, without waking a pool thread per branch (bench/: about 5 context switches per request saved).
+ */
+public final class EventLoopThreadPoolFactory extends DefaultThreadPoolFactory {
+
+    @Override
+    public ExecutorService newThreadPool(ThreadPoolProfile profile, ThreadFactory factory) {
+        return new InlineOnEventLoop(super.newThreadPool(profile, factory));
+    }
+
+    @Override
+    public ExecutorService newCachedThreadPool(ThreadFactory factory) {
+        return new InlineOnEventLoop(super.newCachedThreadPool(factory));
+    }
+
+    /** Whether the calling thread is an event loop of the relay's Vert.x (not of another Vert.x in the process). */
+    static boolean onRelayEventLoop() {
+        if (!Context.isOnEventLoopThread()) {
+            return false;
+        }
+        Context context = Vertx.currentContext();
+        return context != null && context.owner() == RelayVertx.current();
+    }
+
+    private static final class InlineOnEventLoop extends AbstractExecutorService {
+        private final ExecutorService pool;
+
+        InlineOnEventLoop(ExecutorService pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            if (onRelayEventLoop()) {
+                task.run();
+            } else {
+                pool.execute(task);
+            }
+        }
+
+        @Override
+        public void shutdown() {
+            pool.shutdown();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return pool.shutdownNow();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return pool.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return pool.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return pool.awaitTermination(timeout, unit);
+        }
+
+        @Override
+        public String toString() {
+            return "InlineOnEventLoop[" + pool + "]";
+        }
+    }
+}
