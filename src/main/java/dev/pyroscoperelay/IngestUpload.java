@@ -10,6 +10,11 @@ public final class IngestUpload implements ProfileUpload {
     private final String contentType;
     private final String contentEncoding;
     private final IngestQuery query;
+    /** The last rewrite: writers of a multicast usually apply the same labels, so the query is rewritten once. */
+    private volatile Rewritten last;
+
+    private record Rewritten(Map<String, String> externalLabels, OutgoingRequest request) {
+    }
 
     public IngestUpload(byte[] body, String contentType, String contentEncoding, IngestQuery query) {
         this.body = body;
@@ -39,6 +44,13 @@ public final class IngestUpload implements ProfileUpload {
 
     @Override
     public OutgoingRequest toDestination(Map<String, String> externalLabels) {
-        return new OutgoingRequest("/ingest?" + query.rewrite(externalLabels), body, contentType, contentEncoding, Map.of());
+        Rewritten r = last;
+        if (r != null && r.externalLabels.equals(externalLabels)) {
+            return r.request;
+        }
+        OutgoingRequest request = new OutgoingRequest("/ingest?" + query.rewrite(externalLabels), body, contentType,
+                contentEncoding, Map.of());
+        last = new Rewritten(externalLabels, request);
+        return request;
     }
 }
