@@ -9,7 +9,7 @@ import io.vertx.core.VertxOptions;
  * thread hand-off. Reference counted: closed when the last receiver or writer stops.
  */
 public final class RelayVertx {
-    private static Vertx vertx;
+    private static volatile Vertx vertx;
     private static int users;
 
     private RelayVertx() {
@@ -33,7 +33,7 @@ public final class RelayVertx {
     }
 
     /** The running instance, or null. */
-    static synchronized Vertx current() {
+    static Vertx current() {
         return vertx;
     }
 

@@ -101,6 +101,9 @@ final class ReceiverServer {
                 .setHandle100ContinueAutomatically(true)
                 .setDecompressionSupported(false)
                 .setCompressionSupported(false)
+                // no WebSocket: keeps Netty's WebSocket extension handler out of every connection's pipeline
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 // the ingest query carries every label: allow long request lines
                 .setMaxInitialLineLength(1024 * 1024)
                 .setMaxHeaderSize(64 * 1024)
