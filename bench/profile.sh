@@ -10,27 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DESTS=${1:-2}
 OUT=bench/profile-out; mkdir -p "$OUT"
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need wrk || ! need nginx || [ ! -f /usr/lib/nginx/modules/ngx_http_lua_module.so ]; then
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light libnginx-mod-http-lua util-linux >/dev/null
-fi
-[ -f target/pyroscope-relay.jar ] || mvn -B -q package -DskipTests
+. bench/common.sh
 AP=$OUT/async-profiler
 if [ ! -f "$AP/linux-x64/libasyncProfiler.so" ]; then
   mvn -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.1 -DoutputDirectory="$OUT" >/dev/null
   mkdir -p "$AP" && (cd "$AP" && unzip -q -o ../async-profiler-4.1.jar)
 fi
-TMP=$(mktemp -d); PIDS=()
-cleanup() {
-  for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done
-  for c in "$TMP"/*.conf; do [ -f "$c" ] && nginx -p "$TMP" -c "$c" -s stop 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 S1=$(free_port); S2=$(free_port); N=$(free_port); J=$(free_port); MG=$(free_port)
-mkdir -p "$TMP/logs" "$TMP/relay/routes"
+mkdir -p "$TMP/relay/routes"
 cat > "$TMP/sink.conf" <<CONF
 worker_processes 1; pid $TMP/sink.pid; error_log $TMP/logs/sink.err warn;
 events { worker_connections 4096; }
@@ -75,17 +62,16 @@ cat > "$TMP/relay/routes/bench.yaml" <<YAML
       steps:
         $STEPS
 YAML
-taskset -c 0 nginx -p "$TMP" -c "$TMP/sink.conf"
-taskset -c 1 nginx -p "$TMP" -c "$TMP/relay.conf"
-JVM_OPTS="-XX:SharedArchiveFile=$PWD/target/pyroscope-relay.jsa -XX:+UseSerialGC -XX:MaxRAM=512m -Xmn16m -Xss512k"
+$CPU_LOAD nginx -p "$TMP" -c "$TMP/sink.conf"
+$CPU_RELAY nginx -p "$TMP" -c "$TMP/relay.conf"
 PROF="-agentpath:$PWD/$AP/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,loop=20s,collapsed,file=$PWD/$OUT/relay-$DESTS-%n{5}.collapsed"
-(cd "$TMP/relay" && exec taskset -c 1 java $JVM_OPTS $PROF -Dcamel.management.port=$MG -Dpyroscope.relay.reload-enabled=false \
+(cd "$TMP/relay" && exec $CPU_RELAY java $JVM_OPTS $PROF -Dcamel.management.port=$MG -Dpyroscope.relay.reload-enabled=false \
    -jar "$OLDPWD/target/pyroscope-relay.jar" > "$TMP/logs/relay.log" 2>&1) &
 JAVA_PID=$!; PIDS+=("$JAVA_PID")
 for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$J/" && break; sleep 0.1; done
 head -c 51200 /dev/urandom > "$TMP/body"
 Q="/ingest?name=bench.app%7Benv%3Dbench%7D&from=1&until=2"
-load() { BODY_FILE="$TMP/body" taskset -c 0 wrk -t2 -c16 -d"$2"s -s bench/post.lua "http://127.0.0.1:$1$Q"; }
+load() { BODY_FILE="$TMP/body" $CPU_LOAD wrk -t2 -c16 -d"$2"s -s bench/post.lua "http://127.0.0.1:$1$Q"; }
 split() { # PID PORT -> "rps user_ms sys_ms writes" per request
   local b a out n
   b=$(awk '{print $14, $15}' /proc/$1/stat; awk '/syscw/ {print $2}' /proc/$1/io)

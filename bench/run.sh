@@ -16,28 +16,8 @@ QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 if [ $QUICK = 1 ]; then DURATION=5; REPS=1; SIZES="50k"; WARM_MAX=30; else DURATION=10; REPS=3; SIZES="50k 1m"; WARM_MAX=120; fi
 
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need wrk || ! need nginx || [ ! -f /usr/lib/nginx/modules/ngx_http_lua_module.so ] || ! need taskset; then
-  echo "installing wrk, nginx and its Lua module from Debian ..." >&2
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light libnginx-mod-http-lua util-linux >/dev/null
-fi
-[ -f target/pyroscope-relay.jar ] || mvn -B -q package -DskipTests
-
-CPU_LOAD="taskset -c 0"
-CPU_RELAY="taskset -c 1"
-[ "$(nproc)" -ge 2 ] || { CPU_LOAD=""; CPU_RELAY=""; echo "one CPU: no pinning" >&2; }
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done
-  for c in "$TMP"/*.conf; do [ -f "$c" ] && nginx -p "$TMP" -c "$c" -s stop 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/common.sh
 S1=$(free_port); S2=$(free_port); N1=$(free_port); N2=$(free_port); J1=$(free_port); J2=$(free_port); MG=$(free_port)
-mkdir -p "$TMP/logs"
 
 cat > "$TMP/sink.conf" <<CONF
 worker_processes 1;
@@ -124,7 +104,6 @@ cat > "$TMP/relay/routes/bench.yaml" <<YAML
                     name: b
                     url: http://127.0.0.1:$S2
 YAML
-JVM_OPTS=${JVM_OPTS:-"-XX:SharedArchiveFile=$PWD/target/pyroscope-relay.jsa -XX:+UseSerialGC -XX:MaxRAM=512m -Xmn16m -Xss512k"}
 (cd "$TMP/relay" && exec $CPU_RELAY java $JVM_OPTS -Dcamel.management.port=$MG -Dpyroscope.relay.reload-enabled=false \
    -jar "$OLDPWD/target/pyroscope-relay.jar" > "$TMP/logs/relay.log" 2>&1) &
 JAVA_PID=$!

@@ -1,0 +1,25 @@
+# Shared by bench/run.sh and bench/profile.sh (sourced from the project root): tools, pinning, a scratch folder that
+# is cleaned up with everything started in it, free ports.
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need wrk || ! need nginx || [ ! -f /usr/lib/nginx/modules/ngx_http_lua_module.so ] || ! need taskset; then
+  echo "installing wrk, nginx and its Lua module from Debian ..." >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light libnginx-mod-http-lua util-linux >/dev/null
+fi
+[ -f target/pyroscope-relay.jar ] || mvn -B -q package -DskipTests
+
+CPU_LOAD="taskset -c 0"
+CPU_RELAY="taskset -c 1"
+[ "$(nproc)" -ge 2 ] || { CPU_LOAD=""; CPU_RELAY=""; echo "one CPU: no pinning" >&2; }
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done
+  for c in "$TMP"/*.conf; do [ -f "$c" ] && nginx -p "$TMP" -c "$c" -s stop 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+mkdir -p "$TMP/logs"
+# the README's run command
+JVM_OPTS=${JVM_OPTS:-"-XX:SharedArchiveFile=$PWD/target/pyroscope-relay.jsa -XX:+UseSerialGC -XX:MaxRAM=512m -Xmn16m -Xss512k"}
