@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import dev.pyroscoperelay.RelayExchange;
-import dev.pyroscoperelay.RelayMetrics;
 import dev.pyroscoperelay.WriteOutcome;
 import dev.pyroscoperelay.labels.InvalidProfileException;
 import org.apache.camel.Exchange;
@@ -20,33 +19,8 @@ import org.slf4j.LoggerFactory;
 public class ClientAnswer implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(ClientAnswer.class);
 
-    private String receiverName = "pyroscope-receive";
-    private volatile RelayMetrics.Receiver metrics;
-
     @Override
     public void process(Exchange exchange) {
-        answerClient(exchange);
-        Message out = exchange.getMessage();
-        ReceiverApi api = exchange.getProperty(ReceiverApi.class.getName(), ReceiverApi.class);
-        metrics(exchange).request(api == null ? "unknown" : api.label(),
-                out.getHeader(Exchange.HTTP_RESPONSE_CODE, 500, Integer.class));
-    }
-
-    private RelayMetrics.Receiver metrics(Exchange exchange) {
-        RelayMetrics.Receiver m = metrics;
-        if (m == null) {
-            m = metrics = RelayMetrics.of(exchange.getContext()).receiver(receiverName);
-        }
-        return m;
-    }
-
-    public void setReceiverName(String receiverName) {
-        if (receiverName != null && !receiverName.isBlank()) {
-            this.receiverName = receiverName;
-        }
-    }
-
-    private void answerClient(Exchange exchange) {
         boolean push = exchange.getProperty(ReceiverApi.class.getName(), ReceiverApi.class) == ReceiverApi.PUSH;
         String pushContentType = exchange.getProperty(UploadReader.RESPONSE_CONTENT_TYPE, "application/proto", String.class);
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);

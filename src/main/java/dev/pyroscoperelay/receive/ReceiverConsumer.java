@@ -29,6 +29,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
 
     private final ReceiverServer server;
     private final String routerName;
+    private final RelayMetrics.Receiver metrics;
     private boolean acquired;
 
     ReceiverConsumer(PlatformHttpEndpoint endpoint, Processor processor, ReceiverServer server, long maxBodySize,
@@ -41,6 +42,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
         super(endpoint, processor, List.of(new RawBodyHandler(maxBodySize, metrics)), routerName);
         this.server = server;
         this.routerName = routerName;
+        this.metrics = metrics;
     }
 
     @Override
@@ -85,22 +87,26 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
         populate(ctx, exchange, exchange.getIn());
         if (server.onEventLoop()) {
             try {
-                createUoW(exchange);
-                getAsyncProcessor().process(exchange, doneSync -> respond(ctx, exchange));
+                runRoute(ctx, exchange);
             } catch (Exception e) {
-                exchange.setException(e);
-                respond(ctx, exchange);
+                failed(ctx, exchange, e);
             }
             return;
         }
         server.workers().executeBlocking(() -> {
-            createUoW(exchange);
-            getAsyncProcessor().process(exchange, doneSync -> respond(ctx, exchange));
+            runRoute(ctx, exchange);
             return null;
-        }, false).onFailure(t -> {
-            exchange.setException(t instanceof Exception e ? e : new RuntimeException(t));
-            respond(ctx, exchange);
-        });
+        }, false).onFailure(t -> failed(ctx, exchange, t));
+    }
+
+    private void runRoute(RoutingContext ctx, Exchange exchange) throws Exception {
+        createUoW(exchange);
+        getAsyncProcessor().process(exchange, doneSync -> respond(ctx, exchange));
+    }
+
+    private void failed(RoutingContext ctx, Exchange exchange, Throwable t) {
+        exchange.setException(t instanceof Exception e ? e : new RuntimeException(t));
+        respond(ctx, exchange);
     }
 
     private void respond(RoutingContext ctx, Exchange exchange) {
@@ -120,6 +126,8 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
                     contentType = out.getHeader(Exchange.CONTENT_TYPE, String.class);
                     body = out.getBody(byte[].class);
                 }
+                ReceiverApi api = exchange.getProperty(ReceiverApi.class.getName(), ReceiverApi.class);
+                metrics.request(api == null ? "unknown" : api.label(), status);
                 response.setStatusCode(status);
                 if (contentType != null) {
                     response.putHeader("Content-Type", contentType);
