@@ -3,6 +3,7 @@ package dev.pyroscoperelay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -27,14 +28,21 @@ public final class RelayMain {
 
     /** Applies the working-directory conventions of the relay to a Camel Main. */
     public static void configure(Main main, Path workDir) {
+        Path routes = workDir.resolve("routes");
+        boolean fromFiles = Files.isDirectory(routes);
+        String source = fromFiles ? routes + "/*.yaml" : "the packaged default route";
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
-                m.getCamelContext().getPropertiesComponent().addPropertiesFunction(new AlloyEnvFunction());
+                CamelContext context = m.getCamelContext();
+                context.getPropertiesComponent().addPropertiesFunction(new AlloyEnvFunction());
                 // multicast branches started on a receiver's event loop run there, not on a pool thread
-                m.getCamelContext().getExecutorServiceManager().setThreadPoolFactory(new EventLoopThreadPoolFactory());
+                context.getExecutorServiceManager().setThreadPoolFactory(new EventLoopThreadPoolFactory());
+                boolean reload = fromFiles && context.getPropertiesComponent()
+                        .resolveProperty(RouteFileReloader.ENABLED_PROPERTY).map(Boolean::parseBoolean).orElse(true);
                 try {
-                    m.getCamelContext().addStartupListener(new MetricsAlias());
+                    context.addStartupListener(new MetricsAlias());
+                    context.addStartupListener(new StartupSummary(source, reload));
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -44,26 +52,11 @@ public final class RelayMain {
         // -D system properties win over both
         main.setDefaultPropertyPlaceholderLocation("file:" + workDir.resolve("application.properties")
                 + ";optional=true,classpath:application.properties;optional=true");
-        Path routes = workDir.resolve("routes");
-        boolean fromFiles = Files.isDirectory(routes);
         if (fromFiles) {
             main.configure().withRoutesIncludePattern("file:" + routes + "/*.yaml");
             RouteFileReloader.install(main, routes);
         } else {
             main.configure().withRoutesIncludePattern("classpath:default-routes/*.yaml");
         }
-        String source = fromFiles ? routes + "/*.yaml" : "the packaged default route";
-        main.addMainListener(new MainListenerSupport() {
-            @Override
-            public void beforeConfigure(BaseMainSupport m) {
-                boolean reload = fromFiles && m.getCamelContext().getPropertiesComponent()
-                        .resolveProperty(RouteFileReloader.ENABLED_PROPERTY).map(Boolean::parseBoolean).orElse(true);
-                try {
-                    m.getCamelContext().addStartupListener(new StartupSummary(source, reload));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        });
     }
 }
