@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** behaviour.md section 4: bad input gets a 4xx with a reason, nothing is forwarded, and the relay goes on serving. */
+/** docs/behaviour.md section 4: bad input gets a 4xx with a reason, nothing is forwarded, and the relay goes on serving. */
 class BadInputTest {
     @TempDir
     Path work;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * behaviour.md section 2 and the writer's retry rules: the client's answer after a fan-out to two writers,
+ * docs/behaviour.md section 2 and the writer's retry rules: the client's answer after a fan-out to two writers,
  * and that a failing writer never harms what the other one receives.
  */
 class FanOutStatusTest {

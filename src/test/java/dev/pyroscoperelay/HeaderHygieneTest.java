@@ -29,7 +29,7 @@ class HeaderHygieneTest {
     Relay relay;
     int port;
 
-    /** Headers a destination may see (behaviour.md section 3) plus HTTP transport headers. */
+    /** Headers a destination may see (docs/behaviour.md section 3) plus HTTP transport headers. */
     static final Set<String> ALLOWED = Set.of("content-type", "content-encoding", "authorization", "x-scope-orgid", "user-agent",
             "host", "content-length", "transfer-encoding", "connection", "accept-encoding", "x-custom", "x-other");
 

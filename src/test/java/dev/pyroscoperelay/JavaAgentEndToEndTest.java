@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real Pyroscope Java agent (../shared/fixtures/java-agent/run-java-agent.sh) uploading through the relay. */
+/** The real Pyroscope Java agent (src/test/resources/fixtures/java-agent/run-java-agent.sh) uploading through the relay. */
 @Tag("agent")
 class JavaAgentEndToEndTest {
     @TempDir

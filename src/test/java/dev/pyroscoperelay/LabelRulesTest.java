@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The label table at the end of behaviour.md (Alloy's own tests), row by row, through a running relay: the external
+ * The label table at the end of docs/behaviour.md (Alloy's own tests), row by row, through a running relay: the external
  * labels are set by the route from a test-only header the route copies (so one route serves every row).
  */
 class LabelRulesTest {

@@ -14,7 +14,7 @@ import dev.pyroscoperelay.support.Sink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Health and metrics on the management port, apart from the receiver ports (config.md "management"). */
+/** Health and metrics on the management port, apart from the receiver ports (docs/config.md "management"). */
 class ManagementTest {
     @TempDir
     Path work;

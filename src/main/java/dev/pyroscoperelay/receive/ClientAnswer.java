@@ -79,7 +79,7 @@ public class ClientAnswer implements Processor {
         }
     }
 
-    /** The /ingest status for a failed writer (behaviour.md section 2). */
+    /** The /ingest status for a failed writer (docs/behaviour.md section 2). */
     static int statusFor(WriteOutcome o) {
         return switch (o.kind()) {
             case TIMEOUT -> 504;

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The Java agent captures of ../shared/fixtures/java-agent. */
+/** The Java agent captures and agent script in src/test/resources/fixtures/java-agent (see its FORMAT.md). */
 public final class Fixtures {
     public record Capture(String rawQuery, String contentType, Map<String, String> headers, byte[] body) {
     }
@@ -21,7 +21,7 @@ public final class Fixtures {
     }
 
     public static Path dir() {
-        Path p = Path.of(System.getProperty("fixtures.dir", "../shared/fixtures"));
+        Path p = Path.of(System.getProperty("fixtures.dir", "src/test/resources/fixtures"));
         if (!Files.isDirectory(p)) {
             throw new IllegalStateException("fixtures not found at " + p.toAbsolutePath() + " (set -Dfixtures.dir)");
         }
