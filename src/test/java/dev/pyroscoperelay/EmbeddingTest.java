@@ -1,5 +1,7 @@
 package dev.pyroscoperelay;
 
+import dev.pyroscoperelay.app.RelayMain;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -32,7 +32,7 @@ class GracefulShutdownTest {
             Relay.writeRoute(work, "relay.yaml", RouteYaml.receiveAndWrite("receive", port, slow.url()));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process relay = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                    "-Dcamel.management.port=" + Relay.freePort(), "dev.pyroscoperelay.RelayMain"))
+                    "-Dcamel.management.port=" + Relay.freePort(), "dev.pyroscoperelay.app.RelayMain"))
                     .directory(work.toFile()).redirectErrorStream(true)
                     .redirectOutput(work.resolve("relay.log").toFile()).start();
             try {

@@ -3,9 +3,9 @@ package dev.pyroscoperelay.receive;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import dev.pyroscoperelay.RelayExchange;
-import dev.pyroscoperelay.WriteOutcome;
-import dev.pyroscoperelay.labels.InvalidProfileException;
+import dev.pyroscoperelay.upload.RelayExchange;
+import dev.pyroscoperelay.upload.WriteOutcome;
+import dev.pyroscoperelay.upload.InvalidProfileException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;

@@ -1,6 +1,6 @@
 package dev.pyroscoperelay.receive;
 
-import dev.pyroscoperelay.WriteOutcome;
+import dev.pyroscoperelay.upload.WriteOutcome;
 
 /** Connect protocol error codes and their HTTP statuses (connectrpc.com/docs/protocol#error-codes). */
 final class ConnectCodes {

@@ -9,8 +9,8 @@ import java.util.zip.GZIPInputStream;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import dev.pyroscoperelay.PushUpload;
-import dev.pyroscoperelay.labels.InvalidProfileException;
+import dev.pyroscoperelay.upload.PushUpload;
+import dev.pyroscoperelay.upload.InvalidProfileException;
 import dev.pyroscoperelay.proto.push.v1.PushRequest;
 
 /** Decodes a Connect unary push request: application/proto or application/json, identity or gzip. */

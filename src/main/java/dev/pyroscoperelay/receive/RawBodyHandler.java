@@ -1,6 +1,6 @@
 package dev.pyroscoperelay.receive;
 
-import dev.pyroscoperelay.RelayMetrics;
+import dev.pyroscoperelay.runtime.RelayMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

@@ -3,7 +3,7 @@ package dev.pyroscoperelay.receive;
 import java.util.List;
 import java.util.Map;
 
-import dev.pyroscoperelay.RelayMetrics;
+import dev.pyroscoperelay.runtime.RelayMetrics;
 import java.nio.charset.StandardCharsets;
 
 import io.vertx.core.buffer.Buffer;

@@ -1,6 +1,6 @@
 package dev.pyroscoperelay.receive;
 
-import dev.pyroscoperelay.RelayMetrics;
+import dev.pyroscoperelay.runtime.RelayMetrics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Processor;

@@ -2,7 +2,7 @@ package dev.pyroscoperelay.receive;
 
 import java.util.concurrent.TimeUnit;
 
-import dev.pyroscoperelay.RelayVertx;
+import dev.pyroscoperelay.runtime.RelayVertx;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

@@ -1,15 +1,15 @@
 package dev.pyroscoperelay.receive;
 
-import dev.pyroscoperelay.IngestUpload;
-import dev.pyroscoperelay.RelayExchange;
-import dev.pyroscoperelay.labels.IngestQuery;
-import dev.pyroscoperelay.labels.InvalidProfileException;
+import dev.pyroscoperelay.upload.IngestUpload;
+import dev.pyroscoperelay.upload.RelayExchange;
+import dev.pyroscoperelay.upload.IngestQuery;
+import dev.pyroscoperelay.upload.InvalidProfileException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 /**
- * First step of {@code kamelet:pyroscope-receive}: turns the raw request into a validated {@link dev.pyroscoperelay.ProfileUpload}
+ * First step of {@code kamelet:pyroscope-receive}: turns the raw request into a validated {@link dev.pyroscoperelay.upload.ProfileUpload}
  * body, so the route only ever carries uploads that every writer can send. Throws {@link InvalidProfileException} (a 4xx) otherwise.
  */
 public class UploadReader implements Processor {
@@ -65,6 +65,6 @@ public class UploadReader implements Processor {
     }
 
     public void setClientTimeout(String duration) {
-        this.clientTimeoutMillis = dev.pyroscoperelay.Durations.parseMillis("clientTimeout", duration);
+        this.clientTimeoutMillis = dev.pyroscoperelay.runtime.Durations.parseMillis("clientTimeout", duration);
     }
 }

@@ -12,17 +12,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 
-import dev.pyroscoperelay.Durations;
-import dev.pyroscoperelay.ProfileUpload;
-import dev.pyroscoperelay.ProfileUpload.OutgoingRequest;
-import dev.pyroscoperelay.RelayExchange;
-import dev.pyroscoperelay.RelayMetrics;
-import dev.pyroscoperelay.RelayVertx;
-import dev.pyroscoperelay.RelayVersion;
-import dev.pyroscoperelay.WriteOutcome;
-import dev.pyroscoperelay.WriteOutcome.Kind;
-import dev.pyroscoperelay.labels.ExternalLabels;
-import dev.pyroscoperelay.labels.InvalidProfileException;
+import dev.pyroscoperelay.runtime.Durations;
+import dev.pyroscoperelay.upload.ProfileUpload;
+import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
+import dev.pyroscoperelay.upload.RelayExchange;
+import dev.pyroscoperelay.runtime.RelayMetrics;
+import dev.pyroscoperelay.runtime.RelayVertx;
+import dev.pyroscoperelay.runtime.RelayVersion;
+import dev.pyroscoperelay.upload.WriteOutcome;
+import dev.pyroscoperelay.upload.WriteOutcome.Kind;
+import dev.pyroscoperelay.upload.ExternalLabels;
+import dev.pyroscoperelay.upload.InvalidProfileException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;

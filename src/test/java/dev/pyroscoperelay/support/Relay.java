@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import dev.pyroscoperelay.RelayMain;
+import dev.pyroscoperelay.app.RelayMain;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 

@@ -1,4 +1,4 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.app;
 
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;

@@ -1,8 +1,7 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.upload;
 
 import java.util.Map;
 
-import dev.pyroscoperelay.labels.IngestQuery;
 
 /** A legacy /ingest upload: the body goes out byte for byte, only the {@code name} parameter changes. */
 public final class IngestUpload implements ProfileUpload {

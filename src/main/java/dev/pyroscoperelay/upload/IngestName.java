@@ -1,4 +1,4 @@
-package dev.pyroscoperelay.labels;
+package dev.pyroscoperelay.upload;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,4 +1,4 @@
-package dev.pyroscoperelay.labels;
+package dev.pyroscoperelay.upload;
 
 /** A client sent something the relay refuses to forward; the message is shown to the client with a 4xx. */
 public class InvalidProfileException extends RuntimeException {

@@ -1,10 +1,8 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.upload;
 
 import java.util.Map;
 import java.util.TreeMap;
 
-import dev.pyroscoperelay.labels.ExternalLabels;
-import dev.pyroscoperelay.labels.LabelLimits;
 import dev.pyroscoperelay.proto.push.v1.PushRequest;
 import dev.pyroscoperelay.proto.push.v1.RawProfileSeries;
 import dev.pyroscoperelay.proto.types.v1.LabelPair;

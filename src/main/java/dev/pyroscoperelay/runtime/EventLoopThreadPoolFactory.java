@@ -1,4 +1,4 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.runtime;
 
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;

@@ -1,4 +1,6 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.app;
+
+import dev.pyroscoperelay.runtime.RelayVersion;
 
 import java.lang.management.ManagementFactory;
 

@@ -1,4 +1,6 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.app;
+
+import dev.pyroscoperelay.runtime.EventLoopThreadPoolFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.upload;
 
 /**
  * How one writer ended for one request.

@@ -1,4 +1,4 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.app;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

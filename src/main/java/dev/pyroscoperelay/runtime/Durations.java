@@ -1,4 +1,4 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.runtime;
 
 /** Durations as users write them in Kamelet parameters: 500ms, 10s, 5m, 1h, or plain milliseconds. */
 public final class Durations {

@@ -1,4 +1,4 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.app;
 
 import io.vertx.core.http.HttpMethod;
 import org.apache.camel.CamelContext;

@@ -1,4 +1,4 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.runtime;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

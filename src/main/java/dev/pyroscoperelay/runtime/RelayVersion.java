@@ -1,4 +1,4 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.runtime;
 
 /** The relay's version, from the jar manifest ("dev" when run from classes). */
 public final class RelayVersion {

@@ -1,4 +1,4 @@
-package dev.pyroscoperelay;
+package dev.pyroscoperelay.upload;
 
 import org.apache.camel.Exchange;
 
