@@ -8,41 +8,148 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Parses and checks the parameters of {@code kamelet:pyroscope-write} once, with messages that name the parameter. */
-final class WriterSettings {
-    private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding", "connection",
-            "content-type", "content-encoding", "expect", "upgrade");
+import dev.pyroscoperelay.runtime.Durations;
 
-    private WriterSettings() {
+/**
+ * The parameters of one {@code kamelet:pyroscope-write}, checked once when the writer starts, with messages that name
+ * the writer and the parameter (as Alloy's {@code EndpointOptions.Validate()}). Immutable: what a request uses.
+ *
+ * @param basePath the URL's path without a trailing slash, kept as a prefix of every request path
+ * @param authorization the {@code Authorization} value of basic auth or a bearer token; null with a token file or none
+ */
+record WriterSettings(
+        String name,
+        String host,
+        int port,
+        boolean ssl,
+        String basePath,
+        String safeUrl,
+        long remoteTimeoutMillis,
+        Map<String, String> headers,
+        String authorization,
+        String bearerTokenFile,
+        String tenantId,
+        RetryPolicy retryPolicy,
+        boolean tlsInsecureSkipVerify,
+        String tlsCaFile,
+        URI proxy,
+        int maxConnections) {
+
+    private static final Set<String> RESERVED_HEADERS = Set.of(
+            "host", "content-length", "transfer-encoding", "connection", "content-type", "content-encoding", "expect",
+            "upgrade");
+
+    /** The Kamelet's parameters as it sets them, before any check; unset ones keep {@link WriterDefaults}. */
+    static final class Parameters {
+        String url;
+        String name;
+        String remoteTimeout = WriterDefaults.REMOTE_TIMEOUT;
+        String headers;
+        String basicAuthUsername;
+        String basicAuthPassword;
+        String bearerToken;
+        String bearerTokenFile;
+        String tenantId;
+        String minBackoffPeriod = WriterDefaults.MIN_BACKOFF_PERIOD;
+        String maxBackoffPeriod = WriterDefaults.MAX_BACKOFF_PERIOD;
+        int maxBackoffRetries = WriterDefaults.MAX_BACKOFF_RETRIES;
+        boolean retryOnHttp429 = WriterDefaults.RETRY_ON_HTTP_429;
+        boolean tlsInsecureSkipVerify = WriterDefaults.TLS_INSECURE_SKIP_VERIFY;
+        String tlsCaFile;
+        String proxyUrl;
+        int maxConnections = WriterDefaults.MAX_CONNECTIONS;
+    }
+
+    /** Checks every parameter; {@code name} is the writer's name (its own parameter or the calling route's id). */
+    static WriterSettings of(Parameters p, String name) {
+        String where = "pyroscope-write \"" + name + "\": ";
+        try {
+            URI base = baseUrl(p.url);
+            long timeout = Durations.parseMillis("remoteTimeout", p.remoteTimeout);
+            if (timeout <= 0) {
+                throw new IllegalArgumentException("remoteTimeout must be positive");
+            }
+            long minBackoff = Durations.parseMillis("minBackoffPeriod", p.minBackoffPeriod);
+            long maxBackoff = Durations.parseMillis("maxBackoffPeriod", p.maxBackoffPeriod);
+            if (p.maxBackoffRetries < 0) {
+                throw new IllegalArgumentException("maxBackoffRetries must be 0 (no limit) or more");
+            }
+            if (p.maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1");
+            }
+            int authKinds = (isSet(p.basicAuthUsername) ? 1 : 0) + (isSet(p.bearerToken) ? 1 : 0)
+                    + (isSet(p.bearerTokenFile) ? 1 : 0);
+            if (authKinds > 1) {
+                throw new IllegalArgumentException("set only one of basicAuthUsername, bearerToken, bearerTokenFile");
+            }
+            String authorization = null;
+            if (isSet(p.basicAuthUsername)) {
+                authorization = basicAuth(p.basicAuthUsername, p.basicAuthPassword);
+            } else if (isSet(p.bearerToken)) {
+                authorization = "Bearer " + p.bearerToken.trim();
+            }
+            boolean ssl = base.getScheme().equalsIgnoreCase("https");
+            return new WriterSettings(
+                    name,
+                    base.getHost(),
+                    base.getPort() >= 0 ? base.getPort() : (ssl ? 443 : 80),
+                    ssl,
+                    base.getRawPath() == null ? "" : base.getRawPath(),
+                    safeUrl(base),
+                    timeout,
+                    headers(p.headers),
+                    authorization,
+                    isSet(p.bearerTokenFile) ? p.bearerTokenFile.trim() : null,
+                    isSet(p.tenantId) ? p.tenantId.trim() : null,
+                    new RetryPolicy(p.maxBackoffRetries, p.retryOnHttp429, minBackoff, maxBackoff),
+                    p.tlsInsecureSkipVerify,
+                    isSet(p.tlsCaFile) ? p.tlsCaFile.trim() : null,
+                    isSet(p.proxyUrl) ? proxyUrl(p.proxyUrl) : null,
+                    p.maxConnections);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + e.getMessage(), e);
+        }
     }
 
     /** The base URL without a trailing slash; its path is kept as a prefix. User info in the URL is refused. */
     static URI baseUrl(String url) {
-        if (url == null || url.isBlank()) {
-            throw new IllegalArgumentException("pyroscope-write: parameter 'url' is required");
+        if (!isSet(url)) {
+            throw new IllegalArgumentException("parameter 'url' is required");
         }
         URI uri;
         try {
             uri = URI.create(url.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("pyroscope-write: 'url' is not a URL: " + e.getMessage());
+            throw new IllegalArgumentException("'url' is not a URL: " + e.getMessage());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw new IllegalArgumentException("pyroscope-write: 'url' must be an http:// or https:// URL with a host, got '"
-                    + safeUrl(uri) + "'");
+            throw new IllegalArgumentException("'url' must be an http:// or https:// URL with a host, got '" + safeUrl(uri) + "'");
         }
         if (uri.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("pyroscope-write: put credentials in basicAuthUsername/basicAuthPassword, not in 'url'");
+            throw new IllegalArgumentException("put credentials in basicAuthUsername/basicAuthPassword, not in 'url'");
         }
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw new IllegalArgumentException("pyroscope-write: 'url' must not have a query or fragment");
+            throw new IllegalArgumentException("'url' must not have a query or fragment");
         }
         String s = uri.toString();
         while (s.endsWith("/")) {
             s = s.substring(0, s.length() - 1);
         }
         return URI.create(s);
+    }
+
+    private static URI proxyUrl(String url) {
+        URI proxy;
+        try {
+            proxy = URI.create(url.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'proxyUrl' is not a URL: " + e.getMessage());
+        }
+        if (!"http".equalsIgnoreCase(proxy.getScheme()) || proxy.getHost() == null) {
+            throw new IllegalArgumentException("'proxyUrl' must be an http:// URL with a host, got '" + safeUrl(proxy) + "'");
+        }
+        return proxy;
     }
 
     /** A URL fit for logs: scheme, host, port and path only. */
@@ -66,8 +173,8 @@ final class WriterSettings {
     /** "Name: value; Name2: value2" into an ordered map. */
     static Map<String, String> headers(String spec) {
         Map<String, String> result = new LinkedHashMap<>();
-        if (spec == null || spec.isBlank()) {
-            return result;
+        if (!isSet(spec)) {
+            return Map.of();
         }
         for (String part : spec.split(";")) {
             if (part.isBlank()) {
@@ -75,16 +182,16 @@ final class WriterSettings {
             }
             int colon = part.indexOf(':');
             if (colon <= 0) {
-                throw new IllegalArgumentException("pyroscope-write: 'headers' entry '" + part.trim()
-                        + "' is not 'Name: value' (entries are separated by ';')");
+                // the value is left out: it may be a secret
+                throw new IllegalArgumentException("'headers' has an entry that is not 'Name: value' (entries are separated by ';')");
             }
             String name = part.substring(0, colon).trim();
             if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-                throw new IllegalArgumentException("pyroscope-write: 'headers' cannot set " + name);
+                throw new IllegalArgumentException("'headers' cannot set " + name);
             }
             result.put(name, part.substring(colon + 1).trim());
         }
-        return result;
+        return java.util.Collections.unmodifiableMap(result);
     }
 
     static String basicAuth(String user, String password) {
@@ -94,5 +201,11 @@ final class WriterSettings {
 
     static boolean isSet(String value) {
         return value != null && !value.isBlank();
+    }
+
+    /** Never the credentials or header values: records print every component. */
+    @Override
+    public String toString() {
+        return "WriterSettings[" + name + " -> " + safeUrl + "]";
     }
 }

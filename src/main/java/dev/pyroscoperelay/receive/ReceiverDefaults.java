@@ -1,0 +1,30 @@
+package dev.pyroscoperelay.receive;
+
+import java.util.Map;
+
+/**
+ * The defaults of {@code kamelet:pyroscope-receive}, in one place. The Kamelet YAML repeats them for its catalog
+ * ({@code KameletDefaultsTest} checks that every {@code default:} there equals the value here).
+ */
+public final class ReceiverDefaults {
+    public static final String LISTEN_ADDRESS = "0.0.0.0";
+    public static final int LISTEN_PORT = 9999;
+    /** 256 MiB, as Alloy's receive_http. */
+    public static final long MAX_BODY_SIZE = 268_435_456L;
+    /** Every Pyroscope SDK gives up after 10 s. */
+    public static final String CLIENT_TIMEOUT = "10s";
+    /** 0: the route runs on the event loop that read the request. */
+    public static final int WORKER_THREADS = 0;
+
+    private ReceiverDefaults() {}
+
+    /** Kamelet parameter name to default value. */
+    public static Map<String, Object> byParameter() {
+        return Map.of(
+                "listenAddress", LISTEN_ADDRESS,
+                "listenPort", LISTEN_PORT,
+                "maxBodySize", MAX_BODY_SIZE,
+                "clientTimeout", CLIENT_TIMEOUT,
+                "workerThreads", WORKER_THREADS);
+    }
+}

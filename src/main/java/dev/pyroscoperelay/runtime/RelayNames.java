@@ -1,0 +1,29 @@
+package dev.pyroscoperelay.runtime;
+
+/** Names shared by several parts of the relay, spelled once (as Camel's {@code ...Constants} classes do). */
+public final class RelayNames {
+    /** The Kamelets' names; Camel names their routes {@code <kamelet>-<n>}. */
+    public static final String RECEIVE_KAMELET = "pyroscope-receive";
+
+    public static final String WRITE_KAMELET = "pyroscope-write";
+
+    public static final String RECEIVE_ROUTE_PREFIX = RECEIVE_KAMELET + "-";
+
+    public static final String WRITE_ROUTE_PREFIX = WRITE_KAMELET + "-";
+
+    /** The paths a receiver serves and a writer sends to (below the destination's base path). */
+    public static final String INGEST_PATH = "/ingest";
+
+    public static final String PUSH_PATH = "/push.v1.PusherService/Push";
+
+    /** Exchange property: which API a request came in on (a {@code receive.ReceiverApi}). */
+    public static final String API_PROPERTY = "pyroscope.relay.api";
+
+    /** The client's tenant header, forwarded unless a writer sets {@code tenantId}. */
+    public static final String TENANT_HEADER = "X-Scope-OrgID";
+
+    /** Sent to every destination. */
+    public static final String USER_AGENT = "pyroscope-relay/" + RelayVersion.get();
+
+    private RelayNames() {}
+}

@@ -1,0 +1,177 @@
+package dev.pyroscoperelay.write;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.pyroscoperelay.runtime.RelayNames;
+import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
+import dev.pyroscoperelay.upload.WriteOutcome.Kind;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * One request to one destination, tried again by the writer's {@link RetryPolicy} until it is accepted, refused, out of
+ * attempts or out of time. Every step runs on the event loop of the request; nothing here blocks.
+ */
+final class Delivery {
+    /** Time kept back from the client's deadline to write the answer. */
+    static final long ANSWER_MARGIN_MILLIS = 250;
+
+    /** How a delivery ended, told once. */
+    interface Done {
+        void finished(Kind kind, int status, int attempts, String detail);
+    }
+
+    private final DestinationClient client;
+    private final OutgoingRequest request;
+    private final String tenant;
+    private final String authorization;
+    private final long deadlineNanos;
+    private final Done done;
+    private final String target;
+    private int attempts;
+    private boolean allTimedOut = true;
+    private Attempt last;
+    private long attemptStarted;
+    private long attemptTimeoutMillis;
+    /** Ends an attempt that runs past its share of the deadline; the client's own timeouts are per read. */
+    private volatile long timer = -1;
+
+    private volatile HttpClientRequest current;
+    private final AtomicBoolean attemptDone = new AtomicBoolean();
+
+    Delivery(DestinationClient client, OutgoingRequest request, String tenant, String authorization, long deadlineNanos,
+             Done done) {
+        this.client = client;
+        this.request = request;
+        this.tenant = tenant;
+        this.authorization = authorization;
+        this.deadlineNanos = deadlineNanos;
+        this.done = done;
+        this.target = client.settings.basePath() + request.pathAndQuery();
+    }
+
+    private long millisLeft() {
+        return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) - ANSWER_MARGIN_MILLIS;
+    }
+
+    void start() {
+        long remaining = millisLeft();
+        if (remaining <= 0) {
+            finish();
+            return;
+        }
+        if (attempts++ > 0) {
+            client.metrics.retry();
+        }
+        attemptTimeoutMillis = Math.min(client.settings.remoteTimeoutMillis(), remaining);
+        attemptDone.set(false);
+        current = null;
+        attemptStarted = System.nanoTime();
+        // a Vert.x timer fires on the event loop of this request: no other thread is woken
+        timer = client.vertx.setTimer(attemptTimeoutMillis, id -> timedOut());
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost(client.settings.host())
+                .setPort(client.settings.port())
+                .setSsl(client.settings.ssl())
+                .setURI(target)
+                .setHeaders(headers(attemptTimeoutMillis));
+        client.http.request(options).onComplete(opened -> {
+            if (opened.failed()) {
+                attemptEnded(Attempt.failed(opened.cause(), attemptTimeoutMillis));
+                return;
+            }
+            HttpClientRequest req = opened.result();
+            current = req;
+            if (attemptDone.get()) {
+                req.reset();
+                return;
+            }
+            // wraps the shared array (Buffer.buffer(byte[]) would copy it): every destination sends the same bytes
+            req.send(Buffer.buffer(Unpooled.wrappedBuffer(request.body()))).onComplete(answered -> {
+                if (answered.failed()) {
+                    attemptEnded(Attempt.failed(answered.cause(), attemptTimeoutMillis));
+                    return;
+                }
+                HttpClientResponse response = answered.result();
+                response.body().onComplete(body -> attemptEnded(body.failed()
+                        ? Attempt.failed(body.cause(), attemptTimeoutMillis)
+                        : Attempt.answered(response.statusCode(), response.getHeader("Retry-After"), body.result().getBytes())));
+            });
+        });
+    }
+
+    private void timedOut() {
+        attemptEnded(Attempt.timedOut(attemptTimeoutMillis));
+        HttpClientRequest req = current;
+        if (req != null) {
+            req.reset(); // frees the connection: the destination may never answer
+        }
+    }
+
+    private MultiMap headers(long timeoutMillis) {
+        MultiMap h = MultiMap.caseInsensitiveMultiMap();
+        if (request.contentType() != null) {
+            h.set("Content-Type", request.contentType());
+        }
+        if (request.contentEncoding() != null) {
+            h.set("Content-Encoding", request.contentEncoding());
+        }
+        request.protocolHeaders().forEach(h::set);
+        if (request.protocolHeaders().containsKey("Connect-Protocol-Version")) {
+            h.set("Connect-Timeout-Ms", Long.toString(timeoutMillis));
+        }
+        client.settings.headers().forEach(h::set);
+        if (authorization != null) {
+            h.set("Authorization", authorization);
+        }
+        if (tenant != null && !tenant.isEmpty()) {
+            h.set(RelayNames.TENANT_HEADER, tenant);
+        }
+        h.set("User-Agent", RelayNames.USER_AGENT);
+        return h;
+    }
+
+    private void attemptEnded(Attempt attempt) {
+        if (!attemptDone.compareAndSet(false, true)) {
+            return;
+        }
+        long t = timer;
+        if (t >= 0) {
+            client.vertx.cancelTimer(t);
+        }
+        client.metrics.attempt(System.nanoTime() - attemptStarted);
+        last = attempt;
+        if (attempt.kind() == Kind.OK) {
+            finish();
+            return;
+        }
+        allTimedOut &= attempt.kind() == Kind.TIMEOUT;
+        long wait = client.settings.retryPolicy()
+                .waitBeforeNext(attempt, attempts, millisLeft(), ThreadLocalRandom.current().nextDouble());
+        if (wait == RetryPolicy.STOP) {
+            finish();
+        } else {
+            client.vertx.setTimer(wait, id -> start());
+        }
+    }
+
+    private void finish() {
+        if (last == null) {
+            done.finished(Kind.TIMEOUT, 0, 0, "no time left before the client's deadline");
+        } else if (last.kind() == Kind.OK) {
+            done.finished(Kind.OK, last.status(), attempts, "ok");
+        } else {
+            // a 429 stays REJECTED: the client gets 429 and backs off itself
+            done.finished(allTimedOut ? Kind.TIMEOUT : last.kind(), last.status(), attempts,
+                    last.detail() + " after " + attempts + (attempts == 1 ? " attempt" : " attempts"));
+        }
+    }
+}

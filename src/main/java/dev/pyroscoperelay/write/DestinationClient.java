@@ -1,0 +1,68 @@
+package dev.pyroscoperelay.write;
+
+import dev.pyroscoperelay.runtime.RelayMetrics;
+import dev.pyroscoperelay.runtime.RelayVertx;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ProxyOptions;
+import io.vertx.core.net.ProxyType;
+
+/**
+ * One writer's non-blocking HTTP client to its destination, on the relay's shared Vert.x (so a request is sent from
+ * the event loop that read it), with at most {@code maxConnections} connections: a slow destination uses up only its
+ * own connections.
+ */
+final class DestinationClient {
+    final WriterSettings settings;
+    final Vertx vertx;
+    final HttpClient http;
+    final RelayMetrics.Writer metrics;
+
+    private DestinationClient(WriterSettings settings, Vertx vertx, HttpClient http, RelayMetrics.Writer metrics) {
+        this.settings = settings;
+        this.vertx = vertx;
+        this.http = http;
+        this.metrics = metrics;
+    }
+
+    static DestinationClient open(WriterSettings s, RelayMetrics.Writer metrics) {
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(30)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, s.remoteTimeoutMillis()))
+                // the body goes out as received: never compressed or decompressed here
+                .setDecompressionSupported(false)
+                .setTryUseCompression(false)
+                .setSsl(s.ssl());
+        if (s.ssl() && s.tlsInsecureSkipVerify()) {
+            options.setTrustAll(true).setVerifyHost(false);
+        } else if (s.ssl() && s.tlsCaFile() != null) {
+            options.setPemTrustOptions(new PemTrustOptions().addCertPath(s.tlsCaFile()));
+        }
+        if (s.proxy() != null) {
+            options.setProxyOptions(new ProxyOptions()
+                    .setType(ProxyType.HTTP)
+                    .setHost(s.proxy().getHost())
+                    .setPort(s.proxy().getPort() < 0 ? 80 : s.proxy().getPort()));
+        }
+        Vertx vertx = RelayVertx.acquire();
+        try {
+            HttpClient http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(s.maxConnections()));
+            return new DestinationClient(s, vertx, http, metrics);
+        } catch (RuntimeException e) {
+            RelayVertx.release();
+            throw e;
+        }
+    }
+
+    void close() {
+        try {
+            http.close();
+        } finally {
+            RelayVertx.release(); // even when close failed, or the shared Vert.x would never be closed
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.pyroscoperelay.write;
+
+import java.util.Map;
+
+/**
+ * The defaults of {@code kamelet:pyroscope-write}, in one place. The Kamelet YAML repeats them for its catalog
+ * ({@code KameletDefaultsTest} checks that every {@code default:} there equals the value here).
+ */
+public final class WriterDefaults {
+    public static final String REMOTE_TIMEOUT = "10s";
+    public static final String MIN_BACKOFF_PERIOD = "500ms";
+    public static final String MAX_BACKOFF_PERIOD = "5m";
+    public static final int MAX_BACKOFF_RETRIES = 10;
+    public static final boolean RETRY_ON_HTTP_429 = true;
+    public static final boolean TLS_INSECURE_SKIP_VERIFY = false;
+    public static final int MAX_CONNECTIONS = 64;
+
+    private WriterDefaults() {}
+
+    /** Kamelet parameter name to default value. */
+    public static Map<String, Object> byParameter() {
+        return Map.of(
+                "remoteTimeout", REMOTE_TIMEOUT,
+                "minBackoffPeriod", MIN_BACKOFF_PERIOD,
+                "maxBackoffPeriod", MAX_BACKOFF_PERIOD,
+                "maxBackoffRetries", MAX_BACKOFF_RETRIES,
+                "retryOnHttp429", RETRY_ON_HTTP_429,
+                "tlsInsecureSkipVerify", TLS_INSECURE_SKIP_VERIFY,
+                "maxConnections", MAX_CONNECTIONS);
+    }
+}
