@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.app;
 
+import dev.pyroscoperelay.runtime.RelayNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -135,7 +136,7 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
         // receivers first: no new request enters, and those in flight finish while their writers still run
         // (removing everything at once can remove a writer under a request, which then waits for it in vain)
         for (org.apache.camel.Route route : context.getRoutes()) {
-            if (route.getRouteId().startsWith("pyroscope-receive-")) {
+            if (route.getRouteId().startsWith(RelayNames.RECEIVE_ROUTE_PREFIX)) {
                 context.getRouteController().stopRoute(route.getRouteId());
             }
         }

@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.app;
 
+import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.runtime.RelayVersion;
 
 import java.lang.management.ManagementFactory;
@@ -33,9 +34,9 @@ final class StartupSummary implements ExtendedStartupListener {
         int writers = 0;
         for (Route r : context.getRoutes()) {
             String id = r.getRouteId();
-            if (id.startsWith("pyroscope-receive-")) {
+            if (id.startsWith(RelayNames.RECEIVE_ROUTE_PREFIX)) {
                 receivers++;
-            } else if (id.startsWith("pyroscope-write-")) {
+            } else if (id.startsWith(RelayNames.WRITE_ROUTE_PREFIX)) {
                 writers++;
             }
         }

@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.runtime.RelayNames;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -21,7 +22,7 @@ public class ClientAnswer implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        boolean push = exchange.getProperty(ReceiverApi.class.getName(), ReceiverApi.class) == ReceiverApi.PUSH;
+        boolean push = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class) == ReceiverApi.PUSH;
         String pushContentType = exchange.getProperty(UploadReader.RESPONSE_CONTENT_TYPE, "application/proto", String.class);
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (caught == null) {

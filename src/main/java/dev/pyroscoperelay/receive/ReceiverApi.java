@@ -1,9 +1,10 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.runtime.RelayNames;
 /** The two paths a receiver serves. */
 public enum ReceiverApi {
-    INGEST("/ingest"),
-    PUSH("/push.v1.PusherService/Push");
+    INGEST(RelayNames.INGEST_PATH),
+    PUSH(RelayNames.PUSH_PATH);
 
     private final String path;
 

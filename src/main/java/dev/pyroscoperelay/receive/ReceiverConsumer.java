@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.runtime.RelayNames;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +25,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  */
 final class ReceiverConsumer extends VertxPlatformHttpConsumer {
     /** The only client headers that enter the route. */
-    static final List<String> KEPT_HEADERS = List.of("Content-Type", "Content-Encoding", "X-Scope-OrgID",
+    static final List<String> KEPT_HEADERS = List.of("Content-Type", "Content-Encoding", RelayNames.TENANT_HEADER,
             "Connect-Protocol-Version", "Connect-Timeout-Ms", "Connect-Content-Encoding", "Grpc-Timeout");
 
     private final ReceiverServer server;
@@ -34,7 +35,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
 
     ReceiverConsumer(PlatformHttpEndpoint endpoint, Processor processor, ReceiverServer server, long maxBodySize,
                      RelayMetrics.Receiver metrics) {
-        this(endpoint, processor, server, maxBodySize, metrics, "pyroscope-receive-router-" + server.address());
+        this(endpoint, processor, server, maxBodySize, metrics, RelayNames.RECEIVE_ROUTE_PREFIX + "router-" + server.address());
     }
 
     private ReceiverConsumer(PlatformHttpEndpoint endpoint, Processor processor, ReceiverServer server, long maxBodySize,
@@ -126,7 +127,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
                     contentType = out.getHeader(Exchange.CONTENT_TYPE, String.class);
                     body = out.getBody(byte[].class);
                 }
-                ReceiverApi api = exchange.getProperty(ReceiverApi.class.getName(), ReceiverApi.class);
+                ReceiverApi api = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class);
                 metrics.request(api == null ? "unknown" : api.label(), status);
                 response.setStatusCode(status);
                 if (contentType != null) {
@@ -154,7 +155,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
         headers.put(Exchange.HTTP_PATH, ctx.request().path());
         String query = ctx.request().query();
         headers.put(Exchange.HTTP_RAW_QUERY, query == null ? "" : query);
-        exchange.setProperty(ReceiverApi.class.getName(), ctx.get(RawBodyHandler.API_KEY));
+        exchange.setProperty(RelayNames.API_PROPERTY, ctx.get(RawBodyHandler.API_KEY));
         message.setBody(ctx.get(RawBodyHandler.BODY_KEY));
     }
 }

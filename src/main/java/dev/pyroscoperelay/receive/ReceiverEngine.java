@@ -14,10 +14,10 @@ import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
  */
 public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     private CamelContext camelContext;
-    private String listenAddress = "0.0.0.0";
-    private int listenPort = 9999;
-    private long maxBodySize = 268_435_456L;
-    private int workerThreads = 0;
+    private String listenAddress = ReceiverDefaults.LISTEN_ADDRESS;
+    private int listenPort = ReceiverDefaults.LISTEN_PORT;
+    private long maxBodySize = ReceiverDefaults.MAX_BODY_SIZE;
+    private int workerThreads = ReceiverDefaults.WORKER_THREADS;
     private String receiverName;
 
     @Override

@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.runtime.RelayNames;
 import java.util.Map;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
@@ -10,7 +11,7 @@ final class ReceiverReadiness extends AbstractHealthCheck {
     private final ReceiverServer server;
 
     ReceiverReadiness(ReceiverServer server) {
-        super("pyroscope-relay", "pyroscope-receive-" + server.address());
+        super("pyroscope-relay", RelayNames.RECEIVE_ROUTE_PREFIX + server.address());
         this.server = server;
     }
 

@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.runtime.RelayNames;
 import java.util.concurrent.TimeUnit;
 
 import dev.pyroscoperelay.runtime.RelayVertx;
@@ -40,7 +41,7 @@ final class ReceiverServer {
         this.router = Router.router(vertx);
         // a writer may legitimately hold a worker for its whole retry budget
         this.workers = workerThreads > 0
-                ? vertx.createSharedWorkerExecutor("pyroscope-receive-" + address(), workerThreads, 5, TimeUnit.MINUTES)
+                ? vertx.createSharedWorkerExecutor(RelayNames.RECEIVE_ROUTE_PREFIX + address(), workerThreads, 5, TimeUnit.MINUTES)
                 : null;
     }
 

@@ -1,5 +1,7 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.runtime.RelayNames;
+import dev.pyroscoperelay.runtime.Durations;
 import dev.pyroscoperelay.upload.IngestUpload;
 import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.IngestQuery;
@@ -16,8 +18,8 @@ public class UploadReader implements Processor {
     /** Exchange property with the Content-Type to answer a push client with. */
     static final String RESPONSE_CONTENT_TYPE = "pyroscope.relay.responseContentType";
 
-    private long clientTimeoutMillis = 10_000;
-    private long maxBodySize = 268_435_456L;
+    private long clientTimeoutMillis = Durations.parseMillis("clientTimeout", ReceiverDefaults.CLIENT_TIMEOUT);
+    private long maxBodySize = ReceiverDefaults.MAX_BODY_SIZE;
 
     @Override
     public void process(Exchange exchange) {
@@ -33,7 +35,7 @@ public class UploadReader implements Processor {
             }
         }
         exchange.setProperty(RelayExchange.PROPERTY, new RelayExchange(now + timeout * 1_000_000L));
-        ReceiverApi api = exchange.getProperty(ReceiverApi.class.getName(), ReceiverApi.class);
+        ReceiverApi api = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class);
         byte[] body = in.getBody(byte[].class);
         String rawQuery = in.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
         in.removeHeader(Exchange.HTTP_RAW_QUERY);
@@ -60,11 +62,7 @@ public class UploadReader implements Processor {
         this.maxBodySize = maxBodySize;
     }
 
-    public long getClientTimeoutMillis() {
-        return clientTimeoutMillis;
-    }
-
     public void setClientTimeout(String duration) {
-        this.clientTimeoutMillis = dev.pyroscoperelay.runtime.Durations.parseMillis("clientTimeout", duration);
+        this.clientTimeoutMillis = Durations.parseMillis("clientTimeout", duration);
     }
 }

@@ -38,10 +38,6 @@ public final class RelayMetrics {
         }
     }
 
-    public MeterRegistry registry() {
-        return registry;
-    }
-
     public Receiver receiver(String name) {
         return new Receiver(name);
     }

@@ -19,10 +19,6 @@ public final class IngestName {
         this.labels = labels;
     }
 
-    public String appName() {
-        return appName;
-    }
-
     /** Sorted, unmodifiable view of the client's labels (service_name rule applied). */
     public Map<String, String> labels() {
         return labels;

@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.upload;
 
+import dev.pyroscoperelay.runtime.RelayNames;
 import java.util.Map;
 
 
@@ -23,11 +24,6 @@ public final class IngestUpload implements ProfileUpload {
     }
 
     @Override
-    public String api() {
-        return "ingest";
-    }
-
-    @Override
     public int receivedBytes() {
         return body.length;
     }
@@ -37,17 +33,13 @@ public final class IngestUpload implements ProfileUpload {
         return 1;
     }
 
-    public IngestQuery query() {
-        return query;
-    }
-
     @Override
     public OutgoingRequest toDestination(Map<String, String> externalLabels) {
         Rewritten r = last;
         if (r != null && r.externalLabels.equals(externalLabels)) {
             return r.request;
         }
-        OutgoingRequest request = new OutgoingRequest("/ingest?" + query.rewrite(externalLabels), body, contentType,
+        OutgoingRequest request = new OutgoingRequest(RelayNames.INGEST_PATH + "?" + query.rewrite(externalLabels), body, contentType,
                 contentEncoding, Map.of());
         last = new Rewritten(externalLabels, request);
         return request;

@@ -8,9 +8,6 @@ import java.util.Map;
  */
 public interface ProfileUpload {
 
-    /** "ingest" or "push", for logs and metrics. */
-    String api();
-
     /** Bytes received from the client. */
     int receivedBytes();
 

@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.upload;
 
+import dev.pyroscoperelay.runtime.RelayNames;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -12,8 +13,6 @@ import dev.pyroscoperelay.proto.types.v1.LabelPair;
  * sample IDs are passed on untouched (the same ByteStrings, never copied).
  */
 public final class PushUpload implements ProfileUpload {
-    public static final String PATH = "/push.v1.PusherService/Push";
-
     private final PushRequest request;
     private final int receivedBytes;
     private final int profiles;
@@ -28,15 +27,6 @@ public final class PushUpload implements ProfileUpload {
             n += s.getSamplesCount();
         }
         this.profiles = n;
-    }
-
-    public PushRequest request() {
-        return request;
-    }
-
-    @Override
-    public String api() {
-        return "push";
     }
 
     @Override
@@ -59,7 +49,7 @@ public final class PushUpload implements ProfileUpload {
             labels.forEach((k, v) -> series.addLabels(LabelPair.newBuilder().setName(k).setValue(v)));
             out.addSeries(series);
         }
-        return new OutgoingRequest(PATH, out.build().toByteArray(), "application/proto", null,
+        return new OutgoingRequest(RelayNames.PUSH_PATH, out.build().toByteArray(), "application/proto", null,
                 Map.of("Connect-Protocol-Version", "1"));
     }
 
