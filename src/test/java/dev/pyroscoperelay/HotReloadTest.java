@@ -1,6 +1,7 @@
 package dev.pyroscoperelay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -89,5 +90,60 @@ class HotReloadTest {
                 assertTrue(c.count() >= 1);
             }
         }
+    }
+
+    /** A receiver and an inline writer are named after the user's route id, the same after every reload (metrics key on it). */
+    @Test
+    void namesStayTheRouteIdAcrossReloads() throws Exception {
+        int port = Relay.freePort();
+        String dead = "http://127.0.0.1:" + Relay.freePort();
+        String route = """
+                - route:
+                    id: probe
+                    from:
+                      uri: kamelet:pyroscope-receive
+                      parameters:
+                        listenAddress: 127.0.0.1
+                        listenPort: %d
+                      steps:
+                        - setHeader:
+                            name: pyroscope.label.edit
+                            constant: "%s"
+                        - to:
+                            uri: kamelet:pyroscope-write
+                            parameters:
+                              url: %s
+                              maxBackoffRetries: 1
+                """;
+        Relay.writeRoute(work, "relay.yaml", route.formatted(port, "0", dead));
+        try (Relay relay = Relay.start(work)) {
+            for (int edit = 1; edit <= 3; edit++) {
+                Client.Response r = Client.post(port, "/ingest?name=names.app", new byte[] {1}, Map.of());
+                assertEquals(502, r.status(), r.body());
+                assertTrue(r.body().startsWith("writer \"probe\": cannot connect"), "after " + (edit - 1) + " reloads: " + r.body());
+                String metrics = Client.get(relay.managementPort(), "/observe/metrics").body();
+                assertTrue(metrics.contains("pyroscope_relay_write_dropped_profiles_total{reason=\"unreachable\",writer=\"probe\"}"), metrics);
+                assertTrue(metrics.contains("pyroscope_relay_received_requests_total{api=\"ingest\",receiver=\"probe\",status=\"502\"}"), metrics);
+                assertFalse(metrics.contains("=\"pyroscope-receive-"), "a name Camel made up: " + metrics);
+                assertFalse(metrics.contains("=\"pyroscope-write-"), "a name Camel made up: " + metrics);
+                save("relay.yaml", route.formatted(port, Integer.toString(edit), dead));
+                awaitStatus(port, 502, "writer \"probe\"", edit);
+            }
+        }
+    }
+
+    /** Posts until the answer shows the edit was applied (the relay logs the reload; the label is not visible in a 502). */
+    private void awaitStatus(int port, int status, String bodyStart, int edit) throws Exception {
+        long end = System.nanoTime() + 20_000_000_000L;
+        Path marker = work.resolve("routes/relay.yaml");
+        Thread.sleep(2500); // the file watcher polls; give it one round
+        while (System.nanoTime() < end) {
+            Client.Response r = Client.post(port, "/ingest?name=names.app", new byte[] {1}, Map.of());
+            if (r.status() == status && Files.readString(marker).contains("constant: \"" + edit + "\"")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("edit " + edit + " not applied within 20 s; wanted " + status + " " + bodyStart);
     }
 }

@@ -1,6 +1,7 @@
 package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayMetrics;
+import dev.pyroscoperelay.runtime.UserRouteId;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Processor;
@@ -43,7 +44,9 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     }
 
     String receiverName() {
-        return receiverName == null || receiverName.isBlank() ? listenAddress + ":" + listenPort : receiverName;
+        return receiverName == null || receiverName.isBlank()
+                ? listenAddress + ":" + listenPort
+                : UserRouteId.of(camelContext, receiverName);
     }
 
     /** Name in metrics and logs; the Kamelet sets it to the id of the route that uses the receiver. */

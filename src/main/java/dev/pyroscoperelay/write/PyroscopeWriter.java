@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
+import dev.pyroscoperelay.runtime.UserRouteId;
 import dev.pyroscoperelay.upload.ExternalLabels;
 import dev.pyroscoperelay.upload.InvalidProfileException;
 import dev.pyroscoperelay.upload.ProfileUpload;
@@ -127,7 +128,9 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         if (WriterSettings.isSet(parameters.name)) {
             return parameters.name.trim();
         }
-        return WriterSettings.isSet(parentRouteId) ? parentRouteId : RelayNames.WRITE_ROUTE_PREFIX + order;
+        return WriterSettings.isSet(parentRouteId)
+                ? UserRouteId.of(camelContext, parentRouteId)
+                : RelayNames.WRITE_ROUTE_PREFIX + order;
     }
 
     @Override
