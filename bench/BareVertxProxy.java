@@ -20,12 +20,20 @@ public class BareVertxProxy {
         int listen = Integer.parseInt(args[0]);
         int sink = Integer.parseInt(args[1]);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
-        vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> client
-                .request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(sink).setURI(req.uri()))
-                .compose(r -> r.send(Buffer.buffer(body.getBytes())))
-                .compose(HttpClientResponse::body)
-                .onComplete(ar -> req.response().setStatusCode(ar.succeeded() ? 200 : 502).end())))
+        HttpClient client = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
+        vertx.createHttpServer()
+                .requestHandler(req -> req.body()
+                        .onSuccess(body -> client.request(new RequestOptions()
+                                        .setMethod(HttpMethod.POST)
+                                        .setHost("127.0.0.1")
+                                        .setPort(sink)
+                                        .setURI(req.uri()))
+                                .compose(r -> r.send(Buffer.buffer(body.getBytes())))
+                                .compose(HttpClientResponse::body)
+                                .onComplete(ar -> req.response()
+                                        .setStatusCode(ar.succeeded() ? 200 : 502)
+                                        .end())))
                 .listen(listen, "127.0.0.1");
     }
 }

@@ -4,16 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pyroscoperelay.support.Client;
+import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.Sink;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-
-import dev.pyroscoperelay.support.Client;
-import dev.pyroscoperelay.support.Relay;
-import dev.pyroscoperelay.support.Sink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BadInputTest {
     @TempDir
     Path work;
+
     Sink sink;
     Relay relay;
     int port;
@@ -72,7 +72,8 @@ class BadInputTest {
     }
 
     private Client.Response ingest(String name, byte[] body) throws Exception {
-        return Client.post(port, "/ingest?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&from=1", body, Map.of());
+        return Client.post(
+                port, "/ingest?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&from=1", body, Map.of());
     }
 
     @Test
@@ -87,8 +88,14 @@ class BadInputTest {
         assertRefused(400, "application name", ingest("my app{}", new byte[] {1}));
         assertRefused(400, "invalid label name", ingest("app{bad-name=1}", new byte[] {1}));
         assertRefused(400, "empty", ingest("{env=dev}", new byte[] {1}));
-        assertRefused(400, "percent", Client.raw(port, "POST /ingest?name=app%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
-                + "Connection: close\r\n\r\n", new byte[] {1}));
+        assertRefused(
+                400,
+                "percent",
+                Client.raw(
+                        port,
+                        "POST /ingest?name=app%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+                                + "Connection: close\r\n\r\n",
+                        new byte[] {1}));
     }
 
     @Test
@@ -136,7 +143,8 @@ class BadInputTest {
     void clientDisconnectsMidBody() throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
             OutputStream out = s.getOutputStream();
-            out.write(("POST /ingest?name=cut.app HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(("POST /ingest?name=cut.app HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.write(new byte[300]);
             out.flush();
         }

@@ -1,18 +1,15 @@
 package dev.pyroscoperelay;
 
-import dev.pyroscoperelay.app.RelayMain;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import java.util.Map;
-import java.util.Properties;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Received;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -54,13 +51,17 @@ class EmbeddingTest extends CamelMainTestSupport {
     @Test
     void kameletsWorkInsideAnotherCamelApplication() throws Exception {
         assertEquals("world", template.requestBody("direct:hello", "", String.class));
-        Client.Response r = Client.post(port, "/ingest?name=shop%7Benv%3Dprod%7D&from=1&until=2", new byte[] {4, 2},
+        Client.Response r = Client.post(
+                port,
+                "/ingest?name=shop%7Benv%3Dprod%7D&from=1&until=2",
+                new byte[] {4, 2},
                 Map.of("Content-Type", "application/octet-stream"));
         assertEquals(200, r.status(), r.body());
         Received got = sink.take();
         assertArrayEquals(new byte[] {4, 2}, got.body());
         assertEquals("payments", got.header("X-Scope-OrgID"));
-        assertEquals(Map.of("env", "prod", "team", "payments", "service_name", "shop"),
+        assertEquals(
+                Map.of("env", "prod", "team", "payments", "service_name", "shop"),
                 Fixtures.forwardedName(got.rawQuery()).labels());
     }
 }

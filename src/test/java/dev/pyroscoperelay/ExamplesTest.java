@@ -4,18 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Base64;
-import java.util.Map;
-
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Fixtures.Capture;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Received;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +59,10 @@ class ExamplesTest {
 
     private static Received upload(int port, Sink sink) throws Exception {
         Capture c = Fixtures.javaAgent(1);
-        Client.Response r = Client.postChunked(port, "/ingest?" + c.rawQuery(), c.body(),
+        Client.Response r = Client.postChunked(
+                port,
+                "/ingest?" + c.rawQuery(),
+                c.body(),
                 Map.of("Content-Type", c.contentType(), "X-Scope-OrgID", "tenant-a"));
         assertEquals(200, r.status(), r.body());
         Received got = sink.take();
@@ -77,7 +79,8 @@ class ExamplesTest {
 
     @Test
     void basic() throws Exception {
-        try (Sink sink = Sink.start(); Relay relay = startExample("basic", sink, null)) {
+        try (Sink sink = Sink.start();
+                Relay relay = startExample("basic", sink, null)) {
             Received got = upload(port9999, sink);
             Fixtures.Name name = Fixtures.forwardedName(got.rawQuery());
             assertEquals("relay.fixture.java", name.app());
@@ -89,23 +92,29 @@ class ExamplesTest {
 
     @Test
     void basicReceivingSetup() throws Exception {
-        try (Sink sink = Sink.start(); Relay relay = startExample("basic-receiving-setup", sink, null)) {
+        try (Sink sink = Sink.start();
+                Relay relay = startExample("basic-receiving-setup", sink, null)) {
             upload(port9090, sink);
         }
     }
 
     @Test
     void authentication() throws Exception {
-        try (Sink sink = Sink.start(); Relay relay = startExample("authentication", sink, null)) {
+        try (Sink sink = Sink.start();
+                Relay relay = startExample("authentication", sink, null)) {
             Received got = upload(port9999, sink);
-            assertEquals(basic(System.getenv("PYROSCOPE_USERNAME"), System.getenv("PYROSCOPE_PASSWORD")), got.header("Authorization"));
+            assertEquals(
+                    basic(System.getenv("PYROSCOPE_USERNAME"), System.getenv("PYROSCOPE_PASSWORD")),
+                    got.header("Authorization"));
         }
     }
 
     @Test
     void externalLabels() throws Exception {
-        try (Sink sink = Sink.start(); Relay relay = startExample("external-labels", sink, null)) {
-            Map<String, String> labels = Fixtures.forwardedName(upload(port9999, sink).rawQuery()).labels();
+        try (Sink sink = Sink.start();
+                Relay relay = startExample("external-labels", sink, null)) {
+            Map<String, String> labels =
+                    Fixtures.forwardedName(upload(port9999, sink).rawQuery()).labels();
             assertEquals("production", labels.get("env"));
             assertEquals("us-west-1", labels.get("region"));
             assertEquals(System.getenv("HOSTNAME"), labels.get("instance"));
@@ -115,32 +124,49 @@ class ExamplesTest {
 
     @Test
     void multipleDestinations() throws Exception {
-        try (Sink staging = Sink.start(); Sink production = Sink.start();
-             Relay relay = startExample("multiple-destinations", staging, production)) {
+        try (Sink staging = Sink.start();
+                Sink production = Sink.start();
+                Relay relay = startExample("multiple-destinations", staging, production)) {
             Capture c = Fixtures.javaAgent(2);
-            Client.Response r = Client.postChunked(port9999, "/ingest?" + c.rawQuery(), c.body(),
+            Client.Response r = Client.postChunked(
+                    port9999,
+                    "/ingest?" + c.rawQuery(),
+                    c.body(),
                     Map.of("Content-Type", c.contentType(), "Authorization", "Basic Y2xpZW50OnNlY3JldA=="));
             assertEquals(200, r.status(), r.body());
             Received s = staging.take();
             Received p = production.take();
             assertArrayEquals(c.body(), s.body());
             assertArrayEquals(c.body(), p.body());
-            assertEquals("staging", Fixtures.forwardedName(s.rawQuery()).labels().get("env"));
-            Map<String, String> prodLabels = Fixtures.forwardedName(p.rawQuery()).labels();
+            assertEquals(
+                    "staging", Fixtures.forwardedName(s.rawQuery()).labels().get("env"));
+            Map<String, String> prodLabels =
+                    Fixtures.forwardedName(p.rawQuery()).labels();
             assertEquals("production", prodLabels.get("env"));
             assertEquals(System.getenv("HOSTNAME"), prodLabels.get("instance"));
             assertNull(Fixtures.forwardedName(s.rawQuery()).labels().get("instance"));
             assertNull(s.header("Authorization"), "the client's Authorization never reaches a destination");
-            assertEquals(basic(System.getenv("PYROSCOPE_USERNAME"), System.getenv("PYROSCOPE_PASSWORD")), p.header("Authorization"));
+            assertEquals(
+                    basic(System.getenv("PYROSCOPE_USERNAME"), System.getenv("PYROSCOPE_PASSWORD")),
+                    p.header("Authorization"));
         }
     }
 
     @Test
     void multipleReceivers() throws Exception {
-        try (Sink staging = Sink.start(); Sink production = Sink.start();
-             Relay relay = startExample("multiple-receivers", staging, production)) {
-            assertEquals("staging", Fixtures.forwardedName(upload(port9998, staging).rawQuery()).labels().get("env"));
-            assertEquals("production", Fixtures.forwardedName(upload(port9999, production).rawQuery()).labels().get("env"));
+        try (Sink staging = Sink.start();
+                Sink production = Sink.start();
+                Relay relay = startExample("multiple-receivers", staging, production)) {
+            assertEquals(
+                    "staging",
+                    Fixtures.forwardedName(upload(port9998, staging).rawQuery())
+                            .labels()
+                            .get("env"));
+            assertEquals(
+                    "production",
+                    Fixtures.forwardedName(upload(port9999, production).rawQuery())
+                            .labels()
+                            .get("env"));
             assertNull(staging.poll(300), "each receiver writes only to its own destination");
         }
     }

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.util.Map;
-
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FanOutStatusTest {
     @TempDir
     Path work;
+
     Sink a;
     Sink b;
     Relay relay;
@@ -63,7 +63,8 @@ class FanOutStatusTest {
                             parameters:
                               url: %s
                 %s
-                """.formatted(port, a.url(), urlB, params(extraB).indent(14).stripTrailing()));
+                """.formatted(
+                        port, a.url(), urlB, params(extraB).indent(14).stripTrailing()));
         relay = Relay.start(work);
     }
 
@@ -75,7 +76,9 @@ class FanOutStatusTest {
         p.put("maxBackoffPeriod", "2s");
         for (String line : overrides.split("\n")) {
             if (!line.isBlank()) {
-                p.put(line.substring(0, line.indexOf(':')).trim(), line.substring(line.indexOf(':') + 1).trim());
+                p.put(
+                        line.substring(0, line.indexOf(':')).trim(),
+                        line.substring(line.indexOf(':') + 1).trim());
             }
         }
         StringBuilder sb = new StringBuilder();
@@ -131,7 +134,11 @@ class FanOutStatusTest {
         start(b.url(), "maxBackoffRetries: 3");
         Client.Response r = upload();
         assertEquals(503, r.status(), r.body());
-        assertTrue(r.body().contains("writer-b") && r.body().contains("503") && r.body().contains("3 attempts"), r.body());
+        assertTrue(
+                r.body().contains("writer-b")
+                        && r.body().contains("503")
+                        && r.body().contains("3 attempts"),
+                r.body());
         assertEquals(3, b.count());
         assertACopy();
     }

@@ -3,6 +3,11 @@ package dev.pyroscoperelay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pyroscoperelay.support.Client;
+import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteYaml;
+import dev.pyroscoperelay.support.Sink;
+import dev.pyroscoperelay.support.Sink.Answer;
 import java.io.File;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -11,12 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import dev.pyroscoperelay.support.Client;
-import dev.pyroscoperelay.support.Relay;
-import dev.pyroscoperelay.support.RouteYaml;
-import dev.pyroscoperelay.support.Sink;
-import dev.pyroscoperelay.support.Sink.Answer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,11 +29,18 @@ class GracefulShutdownTest {
         try (Sink slow = Sink.start().answering(n -> new Answer(200, 3000, Map.of()))) {
             int port = Relay.freePort();
             Relay.writeRoute(work, "relay.yaml", RouteYaml.receiveAndWrite("receive", port, slow.url()));
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process relay = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                    "-Dcamel.management.port=" + Relay.freePort(), "dev.pyroscoperelay.app.RelayMain"))
-                    .directory(work.toFile()).redirectErrorStream(true)
-                    .redirectOutput(work.resolve("relay.log").toFile()).start();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process relay = new ProcessBuilder(List.of(
+                            java,
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            "-Dcamel.management.port=" + Relay.freePort(),
+                            "dev.pyroscoperelay.app.RelayMain"))
+                    .directory(work.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(work.resolve("relay.log").toFile())
+                    .start();
             try {
                 awaitPort(port);
                 CompletableFuture<Client.Response> inFlight = CompletableFuture.supplyAsync(() -> {

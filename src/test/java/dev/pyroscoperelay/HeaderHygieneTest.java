@@ -4,17 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.Set;
-
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Received;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,14 +23,26 @@ import org.junit.jupiter.api.io.TempDir;
 class HeaderHygieneTest {
     @TempDir
     Path work;
+
     Sink sink;
     Sink elsewhere;
     Relay relay;
     int port;
 
     /** Headers a destination may see (docs/behaviour.md section 3) plus HTTP transport headers. */
-    static final Set<String> ALLOWED = Set.of("content-type", "content-encoding", "authorization", "x-scope-orgid", "user-agent",
-            "host", "content-length", "transfer-encoding", "connection", "accept-encoding", "x-custom", "x-other");
+    static final Set<String> ALLOWED = Set.of(
+            "content-type",
+            "content-encoding",
+            "authorization",
+            "x-scope-orgid",
+            "user-agent",
+            "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "accept-encoding",
+            "x-custom",
+            "x-other");
 
     @BeforeEach
     void start() throws Exception {
@@ -130,11 +141,15 @@ class HeaderHygieneTest {
             assertTrue(got.rawQuery().startsWith("name=app"), got.rawQuery());
         }
         assertEquals("prod", Fixtures.forwardedName(basic.rawQuery()).labels().get("env"));
-        assertEquals("dev", Fixtures.forwardedName(token.rawQuery()).labels().get("env"), "client header must not set labels");
+        assertEquals(
+                "dev",
+                Fixtures.forwardedName(token.rawQuery()).labels().get("env"),
+                "client header must not set labels");
         assertEquals("Basic d3JpdGVyLXVzZXI6d3JpdGVyLXBhc3M=", basic.header("Authorization"));
         assertEquals("Bearer file-token-1", token.header("Authorization"));
         assertEquals("writer-tenant", basic.header("X-Scope-OrgID"));
-        assertEquals("client-tenant", token.header("X-Scope-OrgID"), "without tenantId the client's tenant is forwarded");
+        assertEquals(
+                "client-tenant", token.header("X-Scope-OrgID"), "without tenantId the client's tenant is forwarded");
         assertEquals("one", basic.header("X-Custom"));
         assertEquals("two", basic.header("X-Other"));
         assertNull(token.header("X-Custom"));
@@ -147,7 +162,8 @@ class HeaderHygieneTest {
         sink.take();
         assertEquals("Bearer file-token-1", tokenRequest().header("Authorization"));
         Files.writeString(work.resolve("token"), "file-token-2");
-        Files.setLastModifiedTime(work.resolve("token"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        Files.setLastModifiedTime(
+                work.resolve("token"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
         Client.post(port, "/ingest?name=app", new byte[] {1}, Map.of());
         Received a = sink.take();
         Received b = sink.take();
@@ -156,6 +172,9 @@ class HeaderHygieneTest {
     }
 
     private Received tokenRequest() {
-        return sink.all().stream().filter(r -> r.path().startsWith("/token")).findFirst().orElseThrow();
+        return sink.all().stream()
+                .filter(r -> r.path().startsWith("/token"))
+                .findFirst()
+                .orElseThrow();
     }
 }

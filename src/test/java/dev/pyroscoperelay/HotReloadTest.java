@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Map;
-
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +33,8 @@ class HotReloadTest {
 
     private static int post(int port) {
         try {
-            return Client.post(port, "/ingest?name=reload.app", new byte[] {1}, Map.of()).status();
+            return Client.post(port, "/ingest?name=reload.app", new byte[] {1}, Map.of())
+                    .status();
         } catch (Exception e) {
             return -1;
         }
@@ -55,7 +55,9 @@ class HotReloadTest {
 
     @Test
     void editsApplyAndBrokenFilesKeepServing() throws Exception {
-        try (Sink a = Sink.start(); Sink b = Sink.start(); Sink c = Sink.start()) {
+        try (Sink a = Sink.start();
+                Sink b = Sink.start();
+                Sink c = Sink.start()) {
             int port = Relay.freePort();
             int second = Relay.freePort();
             Relay.writeRoute(work, "relay.yaml", route("receive", port, a.url()));
@@ -68,9 +70,9 @@ class HotReloadTest {
                 int aBefore = a.count();
 
                 for (String broken : new String[] {
-                    "",                                               // an editor's truncate-then-write
+                    "", // an editor's truncate-then-write
                     "- route:\n    id: receive\n    from:\n      uri: kamelet:pyroscope-rec", // half-written save
-                    "- route: [unclosed\n",                           // invalid YAML
+                    "- route: [unclosed\n", // invalid YAML
                     route("receive", port, c.url()).replace("pyroscope-write", "pyroscope-wirte"), // unknown Kamelet
                 }) {
                     save("relay.yaml", broken);
@@ -120,10 +122,19 @@ class HotReloadTest {
             for (int edit = 1; edit <= 3; edit++) {
                 Client.Response r = Client.post(port, "/ingest?name=names.app", new byte[] {1}, Map.of());
                 assertEquals(502, r.status(), r.body());
-                assertTrue(r.body().startsWith("writer \"probe\": cannot connect"), "after " + (edit - 1) + " reloads: " + r.body());
-                String metrics = Client.get(relay.managementPort(), "/observe/metrics").body();
-                assertTrue(metrics.contains("pyroscope_relay_write_dropped_profiles_total{reason=\"unreachable\",writer=\"probe\"}"), metrics);
-                assertTrue(metrics.contains("pyroscope_relay_received_requests_total{api=\"ingest\",receiver=\"probe\",status=\"502\"}"), metrics);
+                assertTrue(
+                        r.body().startsWith("writer \"probe\": cannot connect"),
+                        "after " + (edit - 1) + " reloads: " + r.body());
+                String metrics =
+                        Client.get(relay.managementPort(), "/observe/metrics").body();
+                assertTrue(
+                        metrics.contains(
+                                "pyroscope_relay_write_dropped_profiles_total{reason=\"unreachable\",writer=\"probe\"}"),
+                        metrics);
+                assertTrue(
+                        metrics.contains(
+                                "pyroscope_relay_received_requests_total{api=\"ingest\",receiver=\"probe\",status=\"502\"}"),
+                        metrics);
                 assertFalse(metrics.contains("=\"pyroscope-receive-"), "a name Camel made up: " + metrics);
                 assertFalse(metrics.contains("=\"pyroscope-write-"), "a name Camel made up: " + metrics);
                 save("relay.yaml", route.formatted(port, Integer.toString(edit), dead));

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pyroscoperelay.receive.ReceiverDefaults;
+import dev.pyroscoperelay.write.WriterDefaults;
 import java.io.InputStream;
 import java.util.Map;
 import java.util.TreeMap;
-
-import dev.pyroscoperelay.receive.ReceiverDefaults;
-import dev.pyroscoperelay.write.WriterDefaults;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.snakeyaml.engine.v2.api.Load;
@@ -26,7 +25,8 @@ class KameletDefaultsTest {
     @SuppressWarnings("unchecked")
     static Map<String, Map<String, Object>> properties(String kamelet) throws Exception {
         try (InputStream in = KameletDefaultsTest.class.getResourceAsStream("/kamelets/" + kamelet + ".kamelet.yaml")) {
-            Map<String, Object> root = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromInputStream(in);
+            Map<String, Object> root =
+                    (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromInputStream(in);
             Map<String, Object> spec = (Map<String, Object>) root.get("spec");
             Map<String, Object> definition = (Map<String, Object>) spec.get("definition");
             return (Map<String, Map<String, Object>>) definition.get("properties");
@@ -36,9 +36,8 @@ class KameletDefaultsTest {
     @ParameterizedTest
     @CsvSource({"pyroscope-receive", "pyroscope-write"})
     void kameletDefaultsEqualTheJavaDefaults(String kamelet) throws Exception {
-        Map<String, Object> java = kamelet.equals("pyroscope-receive")
-                ? ReceiverDefaults.byParameter()
-                : WriterDefaults.byParameter();
+        Map<String, Object> java =
+                kamelet.equals("pyroscope-receive") ? ReceiverDefaults.byParameter() : WriterDefaults.byParameter();
         Map<String, String> yaml = new TreeMap<>();
         properties(kamelet).forEach((name, p) -> {
             if (p.containsKey("default")) {
@@ -55,7 +54,9 @@ class KameletDefaultsTest {
     void everyParameterHasATitleAndDescription(String kamelet) throws Exception {
         properties(kamelet).forEach((name, p) -> {
             assertTrue(p.get("title") instanceof String, kamelet + "." + name + " has no title");
-            assertFalse(String.valueOf(p.getOrDefault("description", "")).isBlank(), kamelet + "." + name + " has no description");
+            assertFalse(
+                    String.valueOf(p.getOrDefault("description", "")).isBlank(),
+                    kamelet + "." + name + " has no description");
         });
     }
 }

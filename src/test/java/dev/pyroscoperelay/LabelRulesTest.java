@@ -2,16 +2,15 @@ package dev.pyroscoperelay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.pyroscoperelay.support.Client;
+import dev.pyroscoperelay.support.Fixtures;
+import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.Sink;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-
-import dev.pyroscoperelay.support.Client;
-import dev.pyroscoperelay.support.Fixtures;
-import dev.pyroscoperelay.support.Relay;
-import dev.pyroscoperelay.support.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,7 +32,8 @@ class LabelRulesTest {
         sink = Sink.start();
         port = Relay.freePort();
         // one receiver per external-label case: none, env=prod, env="" (delete)
-        Relay.writeRoute(work, "relay.yaml", """
+        Relay.writeRoute(
+                work, "relay.yaml", """
                 - route:
                     id: receive
                     from:
@@ -87,15 +87,17 @@ class LabelRulesTest {
     }
 
     @ParameterizedTest(name = "{0} with external {1} -> app {2}, labels {3}")
-    @CsvSource(delimiter = '|', value = {
-        "my.app{}                 | none     | my.app | service_name=my.app",
-        "my.app{env=dev}          | env=prod | my.app | env=prod;service_name=my.app",
-        "my.app{service_name=svc} | none     | svc    | app_name=my.app;service_name=svc",
-        "my.app{a=1,a=2}          | none     | my.app | a=2;service_name=my.app",
-        "my.app{ env = dev }      | none     | my.app | env=dev;service_name=my.app",
-        "my.app{env=dev}          | env=     | my.app | service_name=my.app",
-        "my.app                   | none     | my.app | service_name=my.app",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "my.app{}                 | none     | my.app | service_name=my.app",
+                "my.app{env=dev}          | env=prod | my.app | env=prod;service_name=my.app",
+                "my.app{service_name=svc} | none     | svc    | app_name=my.app;service_name=svc",
+                "my.app{a=1,a=2}          | none     | my.app | a=2;service_name=my.app",
+                "my.app{ env = dev }      | none     | my.app | env=dev;service_name=my.app",
+                "my.app{env=dev}          | env=     | my.app | service_name=my.app",
+                "my.app                   | none     | my.app | service_name=my.app",
+            })
     void row(String clientName, String external, String app, String labels) throws Exception {
         int target = switch (external) {
             case "none" -> port;
@@ -103,8 +105,11 @@ class LabelRulesTest {
             case "env=" -> port + 2;
             default -> throw new IllegalArgumentException(external);
         };
-        Client.Response r = Client.post(target, "/ingest?name=" + URLEncoder.encode(clientName, StandardCharsets.UTF_8)
-                + "&from=1&until=2", new byte[] {1, 2, 3}, Map.of("Content-Type", "application/octet-stream"));
+        Client.Response r = Client.post(
+                target,
+                "/ingest?name=" + URLEncoder.encode(clientName, StandardCharsets.UTF_8) + "&from=1&until=2",
+                new byte[] {1, 2, 3},
+                Map.of("Content-Type", "application/octet-stream"));
         assertEquals(200, r.status(), r.body());
         Fixtures.Name forwarded = Fixtures.forwardedName(sink.take().rawQuery());
         Map<String, String> expected = new TreeMap<>();

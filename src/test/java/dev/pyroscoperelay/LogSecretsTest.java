@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pyroscoperelay.support.Client;
+import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.Sink;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import dev.pyroscoperelay.support.Client;
-import dev.pyroscoperelay.support.Relay;
-import dev.pyroscoperelay.support.Sink;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -31,18 +30,25 @@ class LogSecretsTest {
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration config = ctx.getConfiguration();
         StringWriter log = new StringWriter();
-        WriterAppender appender = WriterAppender.newBuilder().setName("capture").setTarget(log)
-                .setLayout(PatternLayout.newBuilder().withPattern("%level %c{1} %msg %ex%n").build()).build();
+        WriterAppender appender = WriterAppender.newBuilder()
+                .setName("capture")
+                .setTarget(log)
+                .setLayout(PatternLayout.newBuilder()
+                        .withPattern("%level %c{1} %msg %ex%n")
+                        .build())
+                .build();
         appender.start();
         // root at DEBUG: even a user who turns logging up gets no secrets from the relay's defaults
         config.getRootLogger().addAppender(appender, Level.DEBUG, null);
         config.getRootLogger().setLevel(Level.DEBUG);
         config.getLoggers().values().forEach(l -> l.addAppender(appender, Level.DEBUG, null));
         ctx.updateLoggers();
-        try (Sink failing = Sink.start().answering(503); Sink refusing = Sink.start().answering(401)) {
+        try (Sink failing = Sink.start().answering(503);
+                Sink refusing = Sink.start().answering(401)) {
             int port = Relay.freePort();
             Path token = Files.writeString(work.resolve("token"), "SECRET-FILE-TOKEN");
-            Relay.writeRoute(work, "relay.yaml", """
+            Relay.writeRoute(
+                    work, "relay.yaml", """
                     - route:
                         id: receive
                         from:
@@ -76,7 +82,10 @@ class LogSecretsTest {
                                         bearerTokenFile: %s
                     """.formatted(port, failing.url(), refusing.url(), refusing.url(), token));
             try (Relay relay = Relay.start(work)) {
-                Client.Response r = Client.post(port, "/ingest?name=secret.app", new byte[] {1},
+                Client.Response r = Client.post(
+                        port,
+                        "/ingest?name=secret.app",
+                        new byte[] {1},
                         Map.of("Authorization", "Bearer SECRET-CLIENT"));
                 assertEquals(503, r.status());
                 assertFalse(r.body().contains("SECRET"), r.body());
@@ -89,7 +98,10 @@ class LogSecretsTest {
         }
         String text = log.toString();
         assertTrue(text.contains("forward failed"), "the failed forward is logged");
-        assertFalse(text.contains("SECRET"), "a secret was logged:\n" + text.lines().filter(l -> l.contains("SECRET")).toList());
+        assertFalse(
+                text.contains("SECRET"),
+                "a secret was logged:\n"
+                        + text.lines().filter(l -> l.contains("SECRET")).toList());
         assertFalse(text.contains("dXNlcjpTRUNSRVQtUEFTU1dPUkQ"), "the encoded basic auth was logged");
     }
 }

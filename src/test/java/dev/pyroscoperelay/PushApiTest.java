@@ -4,15 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.zip.GZIPOutputStream;
-
 import com.google.protobuf.ByteString;
 import com.google.protobuf.util.JsonFormat;
 import dev.pyroscoperelay.proto.push.v1.PushRequest;
@@ -24,6 +15,14 @@ import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Received;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PushApiTest {
     @TempDir
     Path work;
+
     Sink staging;
     Sink production;
     Relay relay;
@@ -114,12 +114,15 @@ class PushApiTest {
                         .addLabels(label("service_name", "push.app"))
                         .addLabels(label("region", "eu"))
                         .addLabels(label("env", "dev"))
-                        .addSamples(RawSample.newBuilder().setRawProfile(PROFILE_1).setID("id-1"))
-                        .addSamples(RawSample.newBuilder().setRawProfile(PROFILE_2).setID("id-2")))
+                        .addSamples(
+                                RawSample.newBuilder().setRawProfile(PROFILE_1).setID("id-1"))
+                        .addSamples(
+                                RawSample.newBuilder().setRawProfile(PROFILE_2).setID("id-2")))
                 .addSeries(RawProfileSeries.newBuilder()
                         .addLabels(label("__name__", "memory"))
                         .addLabels(label("service_name", "push.app"))
-                        .addSamples(RawSample.newBuilder().setRawProfile(PROFILE_2).setID("id-3")))
+                        .addSamples(
+                                RawSample.newBuilder().setRawProfile(PROFILE_2).setID("id-3")))
                 .build();
     }
 
@@ -151,19 +154,49 @@ class PushApiTest {
             assertTrue(Long.parseLong(r.header("Connect-Timeout-Ms")) <= 3000, r.header("Connect-Timeout-Ms"));
             PushRequest got = PushRequest.parseFrom(r.body());
             assertEquals(2, got.getSeriesCount());
-            assertEquals(List.of("id-1", "id-2"), got.getSeries(0).getSamplesList().stream().map(RawSample::getID).toList());
+            assertEquals(
+                    List.of("id-1", "id-2"),
+                    got.getSeries(0).getSamplesList().stream()
+                            .map(RawSample::getID)
+                            .toList());
             assertEquals(PROFILE_1, got.getSeries(0).getSamples(0).getRawProfile());
             assertEquals(PROFILE_2, got.getSeries(0).getSamples(1).getRawProfile());
             assertEquals(PROFILE_2, got.getSeries(1).getSamples(0).getRawProfile());
             assertEquals("id-3", got.getSeries(1).getSamples(0).getID());
         }
         Map<String, String> first = labelsOf(PushRequest.parseFrom(s.body()).getSeries(0));
-        assertEquals(Map.of("__name__", "process_cpu", "__delta__", "false", "service_name", "push.app",
-                "region", "eu", "env", "staging", "cluster", "main"), first);
+        assertEquals(
+                Map.of(
+                        "__name__",
+                        "process_cpu",
+                        "__delta__",
+                        "false",
+                        "service_name",
+                        "push.app",
+                        "region",
+                        "eu",
+                        "env",
+                        "staging",
+                        "cluster",
+                        "main"),
+                first);
         Map<String, String> prod = labelsOf(PushRequest.parseFrom(p.body()).getSeries(0));
-        assertEquals(Map.of("__name__", "process_cpu", "__delta__", "false", "service_name", "push.app",
-                "env", "production", "cluster", "main"), prod, "empty external label deletes region");
-        assertEquals(Map.of("__name__", "memory", "service_name", "push.app", "env", "production", "cluster", "main"),
+        assertEquals(
+                Map.of(
+                        "__name__",
+                        "process_cpu",
+                        "__delta__",
+                        "false",
+                        "service_name",
+                        "push.app",
+                        "env",
+                        "production",
+                        "cluster",
+                        "main"),
+                prod,
+                "empty external label deletes region");
+        assertEquals(
+                Map.of("__name__", "memory", "service_name", "push.app", "env", "production", "cluster", "main"),
                 labelsOf(PushRequest.parseFrom(p.body()).getSeries(1)));
         assertEquals("Bearer prod-token", p.header("Authorization"));
         assertNull(s.header("Authorization"));
@@ -172,9 +205,12 @@ class PushApiTest {
     @Test
     void protoPushFansOutWithLabelsPerWriter() throws Exception {
         start(Sink.start(), Sink.start());
-        Client.Response r = push(request().toByteArray(), "application/proto", Map.of("Authorization", "Bearer client"));
+        Client.Response r =
+                push(request().toByteArray(), "application/proto", Map.of("Authorization", "Bearer client"));
         assertEquals(200, r.status(), r.body());
-        assertEquals(PushResponse.getDefaultInstance(), PushResponse.parseFrom(r.body().getBytes(StandardCharsets.ISO_8859_1)));
+        assertEquals(
+                PushResponse.getDefaultInstance(),
+                PushResponse.parseFrom(r.body().getBytes(StandardCharsets.ISO_8859_1)));
         assertForwarded();
     }
 
@@ -223,17 +259,24 @@ class PushApiTest {
     @Test
     void labelLimitsApplyPerSeries() throws Exception {
         start(Sink.start(), Sink.start());
-        RawProfileSeries.Builder series = RawProfileSeries.newBuilder()
-                .addSamples(RawSample.newBuilder().setRawProfile(PROFILE_1));
+        RawProfileSeries.Builder series =
+                RawProfileSeries.newBuilder().addSamples(RawSample.newBuilder().setRawProfile(PROFILE_1));
         for (int i = 0; i < 31; i++) {
             series.addLabels(label("l" + i, "v"));
         }
-        Client.Response r = push(PushRequest.newBuilder().addSeries(series).build().toByteArray(), "application/proto", Map.of());
+        Client.Response r =
+                push(PushRequest.newBuilder().addSeries(series).build().toByteArray(), "application/proto", Map.of());
         assertEquals(400, r.status(), r.body());
         assertTrue(r.body().contains("invalid_argument") && r.body().contains("too many labels"), r.body());
-        Client.Response badName = push(PushRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
-                .addLabels(label("bad-name", "v")).addSamples(RawSample.newBuilder().setRawProfile(PROFILE_1)))
-                .build().toByteArray(), "application/proto", Map.of());
+        Client.Response badName = push(
+                PushRequest.newBuilder()
+                        .addSeries(RawProfileSeries.newBuilder()
+                                .addLabels(label("bad-name", "v"))
+                                .addSamples(RawSample.newBuilder().setRawProfile(PROFILE_1)))
+                        .build()
+                        .toByteArray(),
+                "application/proto",
+                Map.of());
         assertEquals(400, badName.status(), badName.body());
         assertNull(staging.poll(200));
     }

@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
 import dev.pyroscoperelay.support.ThreadRecorder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +35,7 @@ class RouteThreadsTest {
     @Test
     void byDefaultTheRouteRunsOnTheEventLoopAndAParallelMulticastSendsToEveryDestinationAtOnce() throws Exception {
         try (Sink slow = Sink.start().answering(n -> new Answer(200, 1000, Map.of()));
-             Sink fast = Sink.start()) {
+                Sink fast = Sink.start()) {
             int port = Relay.freePort();
             Relay.writeRoute(work, "relay.yaml", """
                     - route:
@@ -65,7 +64,8 @@ class RouteThreadsTest {
                     """.formatted(port, slow.url(), fast.url()));
             try (Relay relay = Relay.start(work)) {
                 long t0 = System.nanoTime();
-                CompletableFuture<Client.Response> answer = CompletableFuture.supplyAsync(() -> post(port, "/ingest?name=a.app", 0));
+                CompletableFuture<Client.Response> answer =
+                        CompletableFuture.supplyAsync(() -> post(port, "/ingest?name=a.app", 0));
                 // the slow destination is first and holds its copy for 1 s; the fast one must not wait for it
                 assertNotNull(fast.poll(500), "the second destination got its copy while the first was still busy");
                 Client.Response r = answer.get();
@@ -119,7 +119,8 @@ class RouteThreadsTest {
                 assertTrue(took < 1500, "4 requests with a 500 ms blocking step on 4 workers took " + took + " ms");
                 assertEquals(4, sink.count());
                 assertEquals(4, ThreadRecorder.ON_EVENT_LOOP.size());
-                assertFalse(ThreadRecorder.ON_EVENT_LOOP.contains(true), "a blocking step never runs on the event loop");
+                assertFalse(
+                        ThreadRecorder.ON_EVENT_LOOP.contains(true), "a blocking step never runs on the event loop");
             }
         }
     }

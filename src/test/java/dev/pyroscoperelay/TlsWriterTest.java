@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.pyroscoperelay.support.Client;
+import dev.pyroscoperelay.support.Relay;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -13,14 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import dev.pyroscoperelay.support.Client;
-import dev.pyroscoperelay.support.Relay;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,11 +32,41 @@ class TlsWriterTest {
         Path keystore = work.resolve("server.p12");
         Path cert = work.resolve("ca.pem");
         String java = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        run(java, "-genkeypair", "-alias", "sink", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit");
-        run(java, "-exportcert", "-rfc", "-alias", "sink", "-keystore", keystore.toString(), "-storepass", "changeit",
-                "-file", cert.toString());
+        run(
+                java,
+                "-genkeypair",
+                "-alias",
+                "sink",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit");
+        run(
+                java,
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "sink",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "changeit",
+                "-file",
+                cert.toString());
 
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
@@ -87,8 +115,14 @@ class TlsWriterTest {
                     """.formatted(trusted, url, cert, insecure, url, untrusted, url));
             try (Relay relay = Relay.start(work)) {
                 byte[] body = {1, 2, 3, 4};
-                assertEquals(200, Client.post(trusted, "/ingest?name=tls.app", body, Map.of()).status());
-                assertEquals(200, Client.post(insecure, "/ingest?name=tls.app", body, Map.of()).status());
+                assertEquals(
+                        200,
+                        Client.post(trusted, "/ingest?name=tls.app", body, Map.of())
+                                .status());
+                assertEquals(
+                        200,
+                        Client.post(insecure, "/ingest?name=tls.app", body, Map.of())
+                                .status());
                 assertEquals(2, received.size());
                 assertArrayEquals(body, received.get(0));
                 Client.Response refused = Client.post(untrusted, "/ingest?name=tls.app", body, Map.of());

@@ -3,13 +3,12 @@ package dev.pyroscoperelay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,14 +43,28 @@ class WorkingDirectoryConfigTest {
                                   url: "{{relay.destination}}"
                     """);
             try (Relay relay = Relay.startWithoutOverrides(work)) {
-                assertEquals(200, Client.post(port, "/ingest?name=cwd.app", new byte[] {1}, Map.of()).status());
+                assertEquals(
+                        200,
+                        Client.post(port, "/ingest?name=cwd.app", new byte[] {1}, Map.of())
+                                .status());
                 assertEquals(1, sink.count());
-                assertEquals(200, Client.get(mgmt, "/observe/health").status(), "the management port came from ./application.properties");
-                assertEquals("7", relay.context().getPropertiesComponent().resolveProperty("camel.main.shutdown-timeout").orElseThrow());
+                assertEquals(
+                        200,
+                        Client.get(mgmt, "/observe/health").status(),
+                        "the management port came from ./application.properties");
+                assertEquals(
+                        "7",
+                        relay.context()
+                                .getPropertiesComponent()
+                                .resolveProperty("camel.main.shutdown-timeout")
+                                .orElseThrow());
                 assertEquals(7, relay.context().getShutdownStrategy().getTimeout());
                 // keys not overridden keep their packaged values
-                assertTrue(relay.context().getPropertiesComponent().resolveProperty("camel.threadpool.max-pool-size")
-                        .orElseThrow().contains("400"));
+                assertTrue(relay.context()
+                        .getPropertiesComponent()
+                        .resolveProperty("camel.threadpool.max-pool-size")
+                        .orElseThrow()
+                        .contains("400"));
             }
         }
     }

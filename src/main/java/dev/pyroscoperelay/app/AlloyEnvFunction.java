@@ -1,7 +1,6 @@
 package dev.pyroscoperelay.app;
 
 import java.net.InetAddress;
-
 import org.apache.camel.spi.PropertiesFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

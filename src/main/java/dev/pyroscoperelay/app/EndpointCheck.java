@@ -1,7 +1,6 @@
 package dev.pyroscoperelay.app;
 
 import java.util.List;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.EndpointRequiredDefinition;
 import org.apache.camel.model.ProcessorDefinition;
@@ -9,8 +8,7 @@ import org.apache.camel.support.PluginHelper;
 
 /** A cheap check of an endpoint URI before a route file replaces running routes: known scheme, existing Kamelet. */
 final class EndpointCheck {
-    private EndpointCheck() {
-    }
+    private EndpointCheck() {}
 
     /** Checks every endpoint a route sends to, nested steps included. */
     static String problemInOutputs(CamelContext context, List<ProcessorDefinition<?>> outputs) {
@@ -18,7 +16,9 @@ final class EndpointCheck {
             return null;
         }
         for (ProcessorDefinition<?> p : outputs) {
-            if (p instanceof EndpointRequiredDefinition e && e.getEndpointUri() != null && !e.getEndpointUri().contains("${")) {
+            if (p instanceof EndpointRequiredDefinition e
+                    && e.getEndpointUri() != null
+                    && !e.getEndpointUri().contains("${")) {
                 String problem = problemWith(context, e.getEndpointUri());
                 if (problem != null) {
                     return problem;
@@ -48,8 +48,10 @@ final class EndpointCheck {
         if (scheme.equals("kamelet")) {
             String rest = uri.substring(colon + 1).replaceFirst("^//", "");
             String name = rest.split("[/?]", 2)[0];
-            if (!name.equals("source") && !name.equals("sink")
-                    && Thread.currentThread().getContextClassLoader().getResource("kamelets/" + name + ".kamelet.yaml") == null
+            if (!name.equals("source")
+                    && !name.equals("sink")
+                    && Thread.currentThread().getContextClassLoader().getResource("kamelets/" + name + ".kamelet.yaml")
+                            == null
                     && EndpointCheck.class.getClassLoader().getResource("kamelets/" + name + ".kamelet.yaml") == null) {
                 return "uses unknown Kamelet '" + name + "'";
             }

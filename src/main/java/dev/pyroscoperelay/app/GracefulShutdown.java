@@ -12,8 +12,7 @@ import sun.misc.Signal;
 final class GracefulShutdown {
     private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
 
-    private GracefulShutdown() {
-    }
+    private GracefulShutdown() {}
 
     static void onTerm(Main main) {
         for (String name : new String[] {"TERM", "INT"}) {

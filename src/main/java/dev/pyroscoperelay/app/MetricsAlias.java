@@ -15,10 +15,13 @@ final class MetricsAlias implements ExtendedStartupListener {
 
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        String target = context.getPropertiesComponent().resolveProperty("camel.metrics.path").orElse("/observe/metrics");
+        String target = context.getPropertiesComponent()
+                .resolveProperty("camel.metrics.path")
+                .orElse("/observe/metrics");
         context.getRegistry().findByTypeWithName(VertxPlatformHttpRouter.class).values().stream()
                 .filter(VertxPlatformHttpRouter::isManagementServer)
                 .findFirst()
-                .ifPresent(router -> router.route("/metrics").method(HttpMethod.GET).handler(ctx -> ctx.reroute(target)));
+                .ifPresent(router ->
+                        router.route("/metrics").method(HttpMethod.GET).handler(ctx -> ctx.reroute(target)));
     }
 }

@@ -1,10 +1,8 @@
 package dev.pyroscoperelay.app;
 
 import dev.pyroscoperelay.runtime.EventLoopThreadPoolFactory;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -16,8 +14,7 @@ import org.apache.camel.main.MainListenerSupport;
  * packaged default route.
  */
 public final class RelayMain {
-    private RelayMain() {
-    }
+    private RelayMain() {}
 
     public static void main(String[] args) throws Exception {
         Main main = new Main();
@@ -40,8 +37,11 @@ public final class RelayMain {
                 context.getPropertiesComponent().addPropertiesFunction(new AlloyEnvFunction());
                 // multicast branches started on a receiver's event loop run there, not on a pool thread
                 context.getExecutorServiceManager().setThreadPoolFactory(new EventLoopThreadPoolFactory());
-                boolean reload = fromFiles && context.getPropertiesComponent()
-                        .resolveProperty(RouteFileReloader.ENABLED_PROPERTY).map(Boolean::parseBoolean).orElse(true);
+                boolean reload = fromFiles
+                        && context.getPropertiesComponent()
+                                .resolveProperty(RouteFileReloader.ENABLED_PROPERTY)
+                                .map(Boolean::parseBoolean)
+                                .orElse(true);
                 try {
                     context.addStartupListener(new MetricsAlias());
                     context.addStartupListener(new StartupSummary(source, reload));

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.BaseMainSupport;
@@ -46,8 +45,10 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
             @Override
             public void afterConfigure(BaseMainSupport m) {
                 CamelContext context = m.getCamelContext();
-                if (!context.getPropertiesComponent().resolveProperty(ENABLED_PROPERTY)
-                        .map(Boolean::parseBoolean).orElse(true)) {
+                if (!context.getPropertiesComponent()
+                        .resolveProperty(ENABLED_PROPERTY)
+                        .map(Boolean::parseBoolean)
+                        .orElse(true)) {
                     LOG.info("hot reload of {} is off (pyroscope.relay.reload-enabled=false)", directory);
                     return;
                 }
@@ -101,7 +102,10 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
                     next.put(key, text);
                     anyChange = true;
                 } else {
-                    LOG.error("not reloading {}: {}. Its running routes keep serving until a valid version is saved.", f, problem);
+                    LOG.error(
+                            "not reloading {}: {}. Its running routes keep serving until a valid version is saved.",
+                            f,
+                            problem);
                     if (lastGood.containsKey(key)) {
                         next.put(key, lastGood.get(key));
                     }
@@ -175,7 +179,8 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
                     return "route " + (route.getRouteId() == null ? "" : route.getRouteId() + " ") + problem;
                 }
             }
-            if (routes.isEmpty() && builder.getRouteTemplateCollection().getRouteTemplates().isEmpty()) {
+            if (routes.isEmpty()
+                    && builder.getRouteTemplateCollection().getRouteTemplates().isEmpty()) {
                 return "the file defines no route";
             }
             return null;

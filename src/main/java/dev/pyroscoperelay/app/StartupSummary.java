@@ -2,9 +2,7 @@ package dev.pyroscoperelay.app;
 
 import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.runtime.RelayVersion;
-
 import java.lang.management.ManagementFactory;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.Route;
@@ -40,8 +38,13 @@ final class StartupSummary implements ExtendedStartupListener {
                 writers++;
             }
         }
-        LOG.info("pyroscope-relay {} started in {} ms: {} receivers, {} writers, routes from {} (hot reload {})",
-                RelayVersion.get(), ManagementFactory.getRuntimeMXBean().getUptime(), receivers, writers, routesSource,
+        LOG.info(
+                "pyroscope-relay {} started in {} ms: {} receivers, {} writers, routes from {} (hot reload {})",
+                RelayVersion.get(),
+                ManagementFactory.getRuntimeMXBean().getUptime(),
+                receivers,
+                writers,
+                routesSource,
                 reload ? "on" : "off");
     }
 }

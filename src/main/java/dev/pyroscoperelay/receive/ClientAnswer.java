@@ -1,12 +1,11 @@
 package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayNames;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-
+import dev.pyroscoperelay.upload.InvalidProfileException;
 import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.WriteOutcome;
-import dev.pyroscoperelay.upload.InvalidProfileException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -23,7 +22,8 @@ public class ClientAnswer implements Processor {
     @Override
     public void process(Exchange exchange) {
         boolean push = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class) == ReceiverApi.PUSH;
-        String pushContentType = exchange.getProperty(UploadReader.RESPONSE_CONTENT_TYPE, "application/proto", String.class);
+        String pushContentType =
+                exchange.getProperty(UploadReader.RESPONSE_CONTENT_TYPE, "application/proto", String.class);
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (caught == null) {
             caught = exchange.getException();
@@ -50,14 +50,19 @@ public class ClientAnswer implements Processor {
             return;
         }
         RelayExchange relay = RelayExchange.of(exchange);
-        List<WriteOutcome> outcomes = relay == null ? List.of() : relay.outcomes().inRouteOrder();
+        List<WriteOutcome> outcomes =
+                relay == null ? List.of() : relay.outcomes().inRouteOrder();
         WriteOutcome chosen = null;
         StringBuilder reasons = new StringBuilder();
         for (WriteOutcome o : outcomes) {
             if (o.ok()) {
                 continue;
             }
-            reasons.append("writer \"").append(o.writer()).append("\": ").append(o.detail()).append('\n');
+            reasons.append("writer \"")
+                    .append(o.writer())
+                    .append("\": ")
+                    .append(o.detail())
+                    .append('\n');
             if (chosen == null || (o.retryable() && !chosen.retryable())) {
                 chosen = o;
             }
@@ -67,7 +72,10 @@ public class ClientAnswer implements Processor {
             if (push) {
                 // an empty PushResponse
                 out.setHeader(Exchange.CONTENT_TYPE, pushContentType);
-                out.setBody(pushContentType.equals("application/json") ? "{}".getBytes(StandardCharsets.UTF_8) : new byte[0]);
+                out.setBody(
+                        pushContentType.equals("application/json")
+                                ? "{}".getBytes(StandardCharsets.UTF_8)
+                                : new byte[0]);
             } else {
                 out.setBody(new byte[0]);
             }

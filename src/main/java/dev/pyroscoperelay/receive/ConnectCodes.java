@@ -4,8 +4,7 @@ import dev.pyroscoperelay.upload.WriteOutcome;
 
 /** Connect protocol error codes and their HTTP statuses (connectrpc.com/docs/protocol#error-codes). */
 final class ConnectCodes {
-    private ConnectCodes() {
-    }
+    private ConnectCodes() {}
 
     /** The Connect code for an HTTP status the relay answers with. */
     static String forStatus(int status) {

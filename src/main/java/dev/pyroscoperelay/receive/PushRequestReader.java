@@ -1,5 +1,10 @@
 package dev.pyroscoperelay.receive;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.pyroscoperelay.proto.push.v1.PushRequest;
+import dev.pyroscoperelay.upload.InvalidProfileException;
+import dev.pyroscoperelay.upload.PushUpload;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,18 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
-import dev.pyroscoperelay.upload.PushUpload;
-import dev.pyroscoperelay.upload.InvalidProfileException;
-import dev.pyroscoperelay.proto.push.v1.PushRequest;
-
 /** Decodes a Connect unary push request: application/proto or application/json, identity or gzip. */
 final class PushRequestReader {
     private static final JsonFormat.Parser JSON = JsonFormat.parser().ignoringUnknownFields();
 
-    private PushRequestReader() {
-    }
+    private PushRequestReader() {}
 
     /** The codec of a Connect unary request, from its Content-Type; null when unsupported. */
     static String codec(String contentType) {
@@ -36,8 +34,10 @@ final class PushRequestReader {
     static PushUpload read(byte[] body, String contentType, String contentEncoding, long maxBodySize) {
         String codec = codec(contentType);
         if (codec == null) {
-            throw new InvalidProfileException(415, "unsupported Content-Type '" + contentType
-                    + "' for the push API: use application/proto or application/json");
+            throw new InvalidProfileException(
+                    415,
+                    "unsupported Content-Type '" + contentType
+                            + "' for the push API: use application/proto or application/json");
         }
         byte[] message = decompress(body, contentEncoding, maxBodySize);
         try {
@@ -60,12 +60,14 @@ final class PushRequestReader {
             return body;
         }
         if (!encoding.trim().equalsIgnoreCase("gzip")) {
-            throw new InvalidProfileException(400, "unsupported Content-Encoding '" + encoding + "': use gzip or identity");
+            throw new InvalidProfileException(
+                    400, "unsupported Content-Encoding '" + encoding + "': use gzip or identity");
         }
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
             byte[] out = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
             if (out.length > max) {
-                throw new InvalidProfileException(413, "decompressed request larger than maxBodySize (" + max + " bytes)");
+                throw new InvalidProfileException(
+                        413, "decompressed request larger than maxBodySize (" + max + " bytes)");
             }
             return out;
         } catch (IOException e) {

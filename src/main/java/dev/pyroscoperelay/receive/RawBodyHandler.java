@@ -84,12 +84,17 @@ final class RawBodyHandler implements Handler<RoutingContext> {
     }
 
     private static void reject(RoutingContext ctx, int status, String message) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(message);
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "text/plain; charset=utf-8")
+                .end(message);
     }
 
     private static void rejectAndClose(RoutingContext ctx, long max) {
         // the rest of the body is not read: close the connection once the answer is out
-        ctx.response().setStatusCode(413).putHeader("Content-Type", "text/plain; charset=utf-8")
+        ctx.response()
+                .setStatusCode(413)
+                .putHeader("Content-Type", "text/plain; charset=utf-8")
                 .putHeader("Connection", "close")
                 .end("request body larger than maxBodySize (" + max + " bytes): nothing was forwarded\n")
                 .onComplete(r -> ctx.request().connection().close());

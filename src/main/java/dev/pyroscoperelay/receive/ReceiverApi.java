@@ -1,6 +1,7 @@
 package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayNames;
+
 /** The two paths a receiver serves. */
 public enum ReceiverApi {
     INGEST(RelayNames.INGEST_PATH),

@@ -1,16 +1,14 @@
 package dev.pyroscoperelay.receive;
 
-import dev.pyroscoperelay.runtime.RelayNames;
-import java.util.List;
-import java.util.Map;
-
 import dev.pyroscoperelay.runtime.RelayMetrics;
-import java.nio.charset.StandardCharsets;
-
+import dev.pyroscoperelay.runtime.RelayNames;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Message;
@@ -25,21 +23,42 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  */
 final class ReceiverConsumer extends VertxPlatformHttpConsumer {
     /** The only client headers that enter the route. */
-    static final List<String> KEPT_HEADERS = List.of("Content-Type", "Content-Encoding", RelayNames.TENANT_HEADER,
-            "Connect-Protocol-Version", "Connect-Timeout-Ms", "Connect-Content-Encoding", "Grpc-Timeout");
+    static final List<String> KEPT_HEADERS = List.of(
+            "Content-Type",
+            "Content-Encoding",
+            RelayNames.TENANT_HEADER,
+            "Connect-Protocol-Version",
+            "Connect-Timeout-Ms",
+            "Connect-Content-Encoding",
+            "Grpc-Timeout");
 
     private final ReceiverServer server;
     private final String routerName;
     private final RelayMetrics.Receiver metrics;
     private boolean acquired;
 
-    ReceiverConsumer(PlatformHttpEndpoint endpoint, Processor processor, ReceiverServer server, long maxBodySize,
-                     RelayMetrics.Receiver metrics) {
-        this(endpoint, processor, server, maxBodySize, metrics, RelayNames.RECEIVE_ROUTE_PREFIX + "router-" + server.address());
+    ReceiverConsumer(
+            PlatformHttpEndpoint endpoint,
+            Processor processor,
+            ReceiverServer server,
+            long maxBodySize,
+            RelayMetrics.Receiver metrics) {
+        this(
+                endpoint,
+                processor,
+                server,
+                maxBodySize,
+                metrics,
+                RelayNames.RECEIVE_ROUTE_PREFIX + "router-" + server.address());
     }
 
-    private ReceiverConsumer(PlatformHttpEndpoint endpoint, Processor processor, ReceiverServer server, long maxBodySize,
-                             RelayMetrics.Receiver metrics, String routerName) {
+    private ReceiverConsumer(
+            PlatformHttpEndpoint endpoint,
+            Processor processor,
+            ReceiverServer server,
+            long maxBodySize,
+            RelayMetrics.Receiver metrics,
+            String routerName) {
         super(endpoint, processor, List.of(new RawBodyHandler(maxBodySize, metrics)), routerName);
         this.server = server;
         this.routerName = routerName;
@@ -48,8 +67,13 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
 
     @Override
     protected void doInit() throws Exception {
-        getEndpoint().getCamelContext().getRegistry().bind(routerName, VertxPlatformHttpRouter.class,
-                new VertxPlatformHttpRouter(null, server.vertx(), server.router(), routerName));
+        getEndpoint()
+                .getCamelContext()
+                .getRegistry()
+                .bind(
+                        routerName,
+                        VertxPlatformHttpRouter.class,
+                        new VertxPlatformHttpRouter(null, server.vertx(), server.router(), routerName));
         super.doInit();
     }
 
@@ -80,7 +104,10 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
     protected void handleRequest(RoutingContext ctx) {
         if (isSuspended()) {
             // shutting down: in-flight requests finish, new ones go elsewhere
-            ctx.response().setStatusCode(503).putHeader("Connection", "close").end("pyroscope-relay is shutting down\n");
+            ctx.response()
+                    .setStatusCode(503)
+                    .putHeader("Connection", "close")
+                    .end("pyroscope-relay is shutting down\n");
             return;
         }
         Exchange exchange = createExchange(false);
@@ -94,10 +121,14 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
             }
             return;
         }
-        server.workers().executeBlocking(() -> {
-            runRoute(ctx, exchange);
-            return null;
-        }, false).onFailure(t -> failed(ctx, exchange, t));
+        server.workers()
+                .executeBlocking(
+                        () -> {
+                            runRoute(ctx, exchange);
+                            return null;
+                        },
+                        false)
+                .onFailure(t -> failed(ctx, exchange, t));
     }
 
     private void runRoute(RoutingContext ctx, Exchange exchange) throws Exception {
@@ -121,7 +152,8 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
                 if (exchange.getException() != null) {
                     status = 500;
                     contentType = "text/plain; charset=utf-8";
-                    body = ("relay error: " + exchange.getException().getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+                    body = ("relay error: " + exchange.getException().getMessage() + "\n")
+                            .getBytes(StandardCharsets.UTF_8);
                 } else {
                     status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
                     contentType = out.getHeader(Exchange.CONTENT_TYPE, String.class);

@@ -24,7 +24,11 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
         ReceiverServer server = ReceiverServers.of(camelContext).get(listenAddress, listenPort, workerThreads);
-        return new ReceiverConsumer(endpoint, processor, server, maxBodySize,
+        return new ReceiverConsumer(
+                endpoint,
+                processor,
+                server,
+                maxBodySize,
                 RelayMetrics.of(camelContext).receiver(receiverName()));
     }
 
@@ -76,7 +80,8 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
 
     public void setMaxBodySize(long maxBodySize) {
         if (maxBodySize <= 0 || maxBodySize > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("maxBodySize must be between 1 and " + (Integer.MAX_VALUE - 8) + " bytes");
+            throw new IllegalArgumentException(
+                    "maxBodySize must be between 1 and " + (Integer.MAX_VALUE - 8) + " bytes");
         }
         this.maxBodySize = maxBodySize;
     }

@@ -2,7 +2,6 @@ package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayNames;
 import java.util.Map;
-
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 

@@ -1,8 +1,6 @@
 package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayNames;
-import java.util.concurrent.TimeUnit;
-
 import dev.pyroscoperelay.runtime.RelayVertx;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -12,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +40,8 @@ final class ReceiverServer {
         this.router = Router.router(vertx);
         // a writer may legitimately hold a worker for its whole retry budget
         this.workers = workerThreads > 0
-                ? vertx.createSharedWorkerExecutor(RelayNames.RECEIVE_ROUTE_PREFIX + address(), workerThreads, 5, TimeUnit.MINUTES)
+                ? vertx.createSharedWorkerExecutor(
+                        RelayNames.RECEIVE_ROUTE_PREFIX + address(), workerThreads, 5, TimeUnit.MINUTES)
                 : null;
     }
 
@@ -98,7 +98,8 @@ final class ReceiverServer {
             return Future.succeededFuture();
         }
         HttpServerOptions options = new HttpServerOptions()
-                .setHost(host).setPort(port)
+                .setHost(host)
+                .setPort(port)
                 .setHandle100ContinueAutomatically(true)
                 .setDecompressionSupported(false)
                 .setCompressionSupported(false)
@@ -108,9 +109,11 @@ final class ReceiverServer {
                 // the ingest query carries every label: allow long request lines
                 .setMaxInitialLineLength(1024 * 1024)
                 .setMaxHeaderSize(64 * 1024)
-                .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS);
+                .setIdleTimeout(120)
+                .setIdleTimeoutUnit(TimeUnit.SECONDS);
         // one server per event loop: undeploying the verticles closes them all
-        return vertx.deployVerticle(() -> new Listener(options), new DeploymentOptions().setInstances(RelayVertx.eventLoops()))
+        return vertx.deployVerticle(
+                        () -> new Listener(options), new DeploymentOptions().setInstances(RelayVertx.eventLoops()))
                 .onComplete(ar -> {
                     synchronized (this) {
                         if (ar.succeeded()) {
@@ -118,13 +121,17 @@ final class ReceiverServer {
                                 deployment = ar.result();
                                 listening = true;
                                 bindError = null;
-                                LOG.info("pyroscope-receive listening on {} ({} event loops)", address(), RelayVertx.eventLoops());
+                                LOG.info(
+                                        "pyroscope-receive listening on {} ({} event loops)",
+                                        address(),
+                                        RelayVertx.eventLoops());
                             } else {
                                 vertx.undeploy(ar.result());
                             }
                         } else if (users > 0 && !closed) {
                             String again = bindError == null ? "" : " (again)";
-                            bindError = "cannot listen on " + address() + ": " + ar.cause().getMessage();
+                            bindError = "cannot listen on " + address() + ": "
+                                    + ar.cause().getMessage();
                             if (again.isEmpty()) {
                                 LOG.error("pyroscope-receive {}; not ready, trying again every 5 s", bindError);
                             } else {
@@ -133,7 +140,8 @@ final class ReceiverServer {
                             vertx.setTimer(5000, id -> listen());
                         }
                     }
-                }).mapEmpty();
+                })
+                .mapEmpty();
     }
 
     synchronized void release() {
@@ -180,7 +188,11 @@ final class ReceiverServer {
 
         @Override
         public void start(Promise<Void> started) {
-            vertx.createHttpServer(options).requestHandler(router).listen().<Void>mapEmpty().onComplete(started);
+            vertx.createHttpServer(options)
+                    .requestHandler(router)
+                    .listen()
+                    .<Void>mapEmpty()
+                    .onComplete(started);
         }
     }
 }

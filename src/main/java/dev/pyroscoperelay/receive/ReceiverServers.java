@@ -2,7 +2,6 @@ package dev.pyroscoperelay.receive;
 
 import java.util.HashMap;
 import java.util.Map;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.support.service.ServiceSupport;

@@ -1,11 +1,11 @@
 package dev.pyroscoperelay.receive;
 
-import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.runtime.Durations;
-import dev.pyroscoperelay.upload.IngestUpload;
-import dev.pyroscoperelay.upload.RelayExchange;
+import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.upload.IngestQuery;
+import dev.pyroscoperelay.upload.IngestUpload;
 import dev.pyroscoperelay.upload.InvalidProfileException;
+import dev.pyroscoperelay.upload.RelayExchange;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -46,16 +46,21 @@ public class UploadReader implements Processor {
         }
         if (api == ReceiverApi.PUSH) {
             String contentType = in.getHeader("Content-Type", String.class);
-            exchange.setProperty(RESPONSE_CONTENT_TYPE,
+            exchange.setProperty(
+                    RESPONSE_CONTENT_TYPE,
                     "json".equals(PushRequestReader.codec(contentType)) ? "application/json" : "application/proto");
-            in.setBody(PushRequestReader.read(body, contentType, in.getHeader("Content-Encoding", String.class), maxBodySize));
+            in.setBody(PushRequestReader.read(
+                    body, contentType, in.getHeader("Content-Encoding", String.class), maxBodySize));
             return;
         }
         if (body.length == 0) {
             throw new InvalidProfileException("empty body: /ingest needs the profile in the request body");
         }
-        in.setBody(new IngestUpload(body, in.getHeader("Content-Type", String.class),
-                in.getHeader("Content-Encoding", String.class), IngestQuery.parse(rawQuery)));
+        in.setBody(new IngestUpload(
+                body,
+                in.getHeader("Content-Type", String.class),
+                in.getHeader("Content-Encoding", String.class),
+                IngestQuery.parse(rawQuery)));
     }
 
     public void setMaxBodySize(long maxBodySize) {

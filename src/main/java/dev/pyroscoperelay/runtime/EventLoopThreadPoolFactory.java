@@ -1,13 +1,12 @@
 package dev.pyroscoperelay.runtime;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.DefaultThreadPoolFactory;
 

@@ -1,11 +1,10 @@
 package dev.pyroscoperelay.runtime;
 
-import java.time.Duration;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.CamelContextHelper;
 
@@ -50,18 +49,26 @@ public final class RelayMetrics {
     public final class Receiver {
         private final String name;
         private final Counter bytes;
-        private final java.util.concurrent.ConcurrentHashMap<String, Counter> requests = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.concurrent.ConcurrentHashMap<String, Counter> requests =
+                new java.util.concurrent.ConcurrentHashMap<>();
 
         Receiver(String name) {
             this.name = name;
-            this.bytes = Counter.builder("pyroscope.relay.received.bytes").description("Request body bytes received")
-                    .baseUnit("bytes").tag("receiver", name).register(registry);
+            this.bytes = Counter.builder("pyroscope.relay.received.bytes")
+                    .description("Request body bytes received")
+                    .baseUnit("bytes")
+                    .tag("receiver", name)
+                    .register(registry);
         }
 
         public void request(String api, int status) {
-            requests.computeIfAbsent(api + status, k -> Counter.builder("pyroscope.relay.received.requests")
-                    .description("Requests answered, by API and status")
-                    .tags("receiver", name, "api", api, "status", Integer.toString(status)).register(registry)).increment();
+            requests.computeIfAbsent(
+                            api + status,
+                            k -> Counter.builder("pyroscope.relay.received.requests")
+                                    .description("Requests answered, by API and status")
+                                    .tags("receiver", name, "api", api, "status", Integer.toString(status))
+                                    .register(registry))
+                    .increment();
         }
 
         public void bytes(long n) {
@@ -79,15 +86,25 @@ public final class RelayMetrics {
 
         Writer(String name) {
             this.name = name;
-            sentBytes = Counter.builder("pyroscope.relay.write.sent.bytes").description("Bytes accepted by the destination")
-                    .baseUnit("bytes").tag("writer", name).register(registry);
-            sentProfiles = Counter.builder("pyroscope.relay.write.sent.profiles").description("Profiles accepted by the destination")
-                    .tag("writer", name).register(registry);
-            retries = Counter.builder("pyroscope.relay.write.retries").description("Attempts after the first")
-                    .tag("writer", name).register(registry);
-            latency = Timer.builder("pyroscope.relay.write.latency").description("Duration of one attempt")
-                    .tag("writer", name).publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+            sentBytes = Counter.builder("pyroscope.relay.write.sent.bytes")
+                    .description("Bytes accepted by the destination")
+                    .baseUnit("bytes")
+                    .tag("writer", name)
+                    .register(registry);
+            sentProfiles = Counter.builder("pyroscope.relay.write.sent.profiles")
+                    .description("Profiles accepted by the destination")
+                    .tag("writer", name)
+                    .register(registry);
+            retries = Counter.builder("pyroscope.relay.write.retries")
+                    .description("Attempts after the first")
+                    .tag("writer", name)
+                    .register(registry);
+            latency = Timer.builder("pyroscope.relay.write.latency")
+                    .description("Duration of one attempt")
+                    .tag("writer", name)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(30))
                     .register(registry);
         }
 
@@ -97,10 +114,17 @@ public final class RelayMetrics {
         }
 
         public void dropped(String reason, long bytes, int profiles) {
-            Counter.builder("pyroscope.relay.write.dropped.bytes").description("Bytes a destination did not take")
-                    .baseUnit("bytes").tags("writer", name, "reason", reason).register(registry).increment(bytes);
-            Counter.builder("pyroscope.relay.write.dropped.profiles").description("Profiles a destination did not take")
-                    .tags("writer", name, "reason", reason).register(registry).increment(profiles);
+            Counter.builder("pyroscope.relay.write.dropped.bytes")
+                    .description("Bytes a destination did not take")
+                    .baseUnit("bytes")
+                    .tags("writer", name, "reason", reason)
+                    .register(registry)
+                    .increment(bytes);
+            Counter.builder("pyroscope.relay.write.dropped.profiles")
+                    .description("Profiles a destination did not take")
+                    .tags("writer", name, "reason", reason)
+                    .register(registry)
+                    .increment(profiles);
         }
 
         public void retry() {

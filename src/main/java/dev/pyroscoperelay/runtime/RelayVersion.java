@@ -9,8 +9,7 @@ public final class RelayVersion {
         VERSION = v == null ? "dev" : v;
     }
 
-    private RelayVersion() {
-    }
+    private RelayVersion() {}
 
     public static String get() {
         return VERSION;

@@ -12,8 +12,7 @@ public final class RelayVertx {
     private static volatile Vertx vertx;
     private static int users;
 
-    private RelayVertx() {
-    }
+    private RelayVertx() {}
 
     public static synchronized Vertx acquire() {
         if (users++ == 0) {

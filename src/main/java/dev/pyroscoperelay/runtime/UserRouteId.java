@@ -1,7 +1,6 @@
 package dev.pyroscoperelay.runtime;
 
 import java.util.Map;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;

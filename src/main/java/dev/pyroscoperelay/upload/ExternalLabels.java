@@ -2,7 +2,6 @@ package dev.pyroscoperelay.upload;
 
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.apache.camel.Message;
 
 /**
@@ -12,15 +11,15 @@ import org.apache.camel.Message;
 public final class ExternalLabels {
     public static final String HEADER_PREFIX = "pyroscope.label.";
 
-    private ExternalLabels() {
-    }
+    private ExternalLabels() {}
 
     /** The external labels set on this message, sorted by name; an empty value means "delete". */
     public static Map<String, String> from(Message message) {
         Map<String, String> result = null;
         for (Map.Entry<String, Object> h : message.getHeaders().entrySet()) {
             String key = h.getKey();
-            if (key.length() > HEADER_PREFIX.length() && key.regionMatches(true, 0, HEADER_PREFIX, 0, HEADER_PREFIX.length())) {
+            if (key.length() > HEADER_PREFIX.length()
+                    && key.regionMatches(true, 0, HEADER_PREFIX, 0, HEADER_PREFIX.length())) {
                 if (result == null) {
                     result = new TreeMap<>();
                 }

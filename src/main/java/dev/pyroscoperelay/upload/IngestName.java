@@ -36,12 +36,18 @@ public final class IngestName {
         int open = name.indexOf('{');
         String app = (open < 0 ? name : name.substring(0, open)).trim();
         if (app.isEmpty()) {
-            throw new InvalidProfileException("invalid name '" + LabelLimits.abbreviate(name) + "': the application name is empty");
+            throw new InvalidProfileException(
+                    "invalid name '" + LabelLimits.abbreviate(name) + "': the application name is empty");
         }
         for (int i = 0; i < app.length(); i++) {
             char c = app.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '.' || c == '-' || c == '/';
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '_'
+                    || c == '.'
+                    || c == '-'
+                    || c == '/';
             if (!ok) {
                 throw new InvalidProfileException("invalid name '" + LabelLimits.abbreviate(name)
                         + "': application name has '" + c + "' (allowed: letters, digits, '_', '.', '-', '/')");
@@ -54,7 +60,8 @@ public final class IngestName {
                 throw new InvalidProfileException("invalid name '" + LabelLimits.abbreviate(name) + "': missing '}'");
             }
             if (!name.substring(close + 1).isBlank()) {
-                throw new InvalidProfileException("invalid name '" + LabelLimits.abbreviate(name) + "': text after '}'");
+                throw new InvalidProfileException(
+                        "invalid name '" + LabelLimits.abbreviate(name) + "': text after '}'");
             }
             String body = name.substring(open + 1, close);
             if (!body.isBlank()) {
@@ -64,8 +71,8 @@ public final class IngestName {
                         if (pair.isBlank()) {
                             continue; // tolerate a trailing comma
                         }
-                        throw new InvalidProfileException("invalid name '" + LabelLimits.abbreviate(name)
-                                + "': label '" + LabelLimits.abbreviate(pair.trim()) + "' has no '='");
+                        throw new InvalidProfileException("invalid name '" + LabelLimits.abbreviate(name) + "': label '"
+                                + LabelLimits.abbreviate(pair.trim()) + "' has no '='");
                     }
                     String key = pair.substring(0, eq).trim();
                     String value = pair.substring(eq + 1).trim();
@@ -99,7 +106,8 @@ public final class IngestName {
         ExternalLabels.apply(external, out);
         LabelLimits.check(out);
         String app = out.getOrDefault(SERVICE_NAME, appName);
-        StringBuilder sb = new StringBuilder(app.length() + 16 * out.size()).append(app).append('{');
+        StringBuilder sb =
+                new StringBuilder(app.length() + 16 * out.size()).append(app).append('{');
         boolean first = true;
         for (Map.Entry<String, String> e : out.entrySet()) {
             if (!first) {

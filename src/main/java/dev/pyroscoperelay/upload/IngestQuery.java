@@ -43,12 +43,14 @@ public final class IngestQuery {
             }
             pos = amp + 1;
         }
-        throw new InvalidProfileException("missing query parameter 'name' (expected ?name=<app>{label=value,...}&from=...&until=...)");
+        throw new InvalidProfileException(
+                "missing query parameter 'name' (expected ?name=<app>{label=value,...}&from=...&until=...)");
     }
 
     /** The query to send: the client's, with {@code name} rewritten under the given external labels. */
     public String rewrite(Map<String, String> externalLabels) {
-        String encoded = URLEncoder.encode(name.rewrite(externalLabels), StandardCharsets.UTF_8).replace("+", "%20");
+        String encoded = URLEncoder.encode(name.rewrite(externalLabels), StandardCharsets.UTF_8)
+                .replace("+", "%20");
         StringBuilder sb = new StringBuilder(rawQuery.length() + 32);
         sb.append(rawQuery, 0, nameStart).append("name=").append(encoded);
         // later duplicates of name are dropped: the server would read only the first one anyway

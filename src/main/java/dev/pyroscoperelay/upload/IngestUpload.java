@@ -3,7 +3,6 @@ package dev.pyroscoperelay.upload;
 import dev.pyroscoperelay.runtime.RelayNames;
 import java.util.Map;
 
-
 /** A legacy /ingest upload: the body goes out byte for byte, only the {@code name} parameter changes. */
 public final class IngestUpload implements ProfileUpload {
     private final byte[] body;
@@ -13,8 +12,7 @@ public final class IngestUpload implements ProfileUpload {
     /** The last rewrite: writers of a multicast usually apply the same labels, so the query is rewritten once. */
     private volatile Rewritten last;
 
-    private record Rewritten(Map<String, String> externalLabels, OutgoingRequest request) {
-    }
+    private record Rewritten(Map<String, String> externalLabels, OutgoingRequest request) {}
 
     public IngestUpload(byte[] body, String contentType, String contentEncoding, IngestQuery query) {
         this.body = body;
@@ -39,8 +37,12 @@ public final class IngestUpload implements ProfileUpload {
         if (r != null && r.externalLabels.equals(externalLabels)) {
             return r.request;
         }
-        OutgoingRequest request = new OutgoingRequest(RelayNames.INGEST_PATH + "?" + query.rewrite(externalLabels), body, contentType,
-                contentEncoding, Map.of());
+        OutgoingRequest request = new OutgoingRequest(
+                RelayNames.INGEST_PATH + "?" + query.rewrite(externalLabels),
+                body,
+                contentType,
+                contentEncoding,
+                Map.of());
         last = new Rewritten(externalLabels, request);
         return request;
     }

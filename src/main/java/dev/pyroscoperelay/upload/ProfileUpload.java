@@ -18,7 +18,10 @@ public interface ProfileUpload {
     OutgoingRequest toDestination(Map<String, String> externalLabels);
 
     /** A request for one destination; the body array may be shared between destinations and is never modified. */
-    record OutgoingRequest(String pathAndQuery, byte[] body, String contentType, String contentEncoding,
-                           Map<String, String> protocolHeaders) {
-    }
+    record OutgoingRequest(
+            String pathAndQuery,
+            byte[] body,
+            String contentType,
+            String contentEncoding,
+            Map<String, String> protocolHeaders) {}
 }

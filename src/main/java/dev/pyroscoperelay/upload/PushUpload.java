@@ -1,12 +1,11 @@
 package dev.pyroscoperelay.upload;
 
-import dev.pyroscoperelay.runtime.RelayNames;
-import java.util.Map;
-import java.util.TreeMap;
-
 import dev.pyroscoperelay.proto.push.v1.PushRequest;
 import dev.pyroscoperelay.proto.push.v1.RawProfileSeries;
 import dev.pyroscoperelay.proto.types.v1.LabelPair;
+import dev.pyroscoperelay.runtime.RelayNames;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A push API request ({@code push.v1.PusherService/Push}). Labels are rewritten per series; the raw profiles and
@@ -46,10 +45,15 @@ public final class PushUpload implements ProfileUpload {
             Map<String, String> labels = labels(s, externalLabels);
             LabelLimits.check(labels);
             RawProfileSeries.Builder series = RawProfileSeries.newBuilder().addAllSamples(s.getSamplesList());
-            labels.forEach((k, v) -> series.addLabels(LabelPair.newBuilder().setName(k).setValue(v)));
+            labels.forEach(
+                    (k, v) -> series.addLabels(LabelPair.newBuilder().setName(k).setValue(v)));
             out.addSeries(series);
         }
-        return new OutgoingRequest(RelayNames.PUSH_PATH, out.build().toByteArray(), "application/proto", null,
+        return new OutgoingRequest(
+                RelayNames.PUSH_PATH,
+                out.build().toByteArray(),
+                "application/proto",
+                null,
                 Map.of("Connect-Protocol-Version", "1"));
     }
 

@@ -1,12 +1,11 @@
 package dev.pyroscoperelay.write;
 
+import dev.pyroscoperelay.upload.WriteOutcome.Kind;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
-
-import dev.pyroscoperelay.upload.WriteOutcome.Kind;
 
 /**
  * How one attempt to send to a destination ended.

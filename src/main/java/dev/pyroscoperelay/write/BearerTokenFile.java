@@ -10,13 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Reads a bearer token file again when it changes, so a rotated token is used without a restart. */
 final class BearerTokenFile {
-    private record Cached(FileTime modified, String token) {
-    }
+    private record Cached(FileTime modified, String token) {}
 
     private static final ConcurrentHashMap<String, Cached> CACHE = new ConcurrentHashMap<>();
 
-    private BearerTokenFile() {
-    }
+    private BearerTokenFile() {}
 
     static String read(String file) {
         Path path = Path.of(file);

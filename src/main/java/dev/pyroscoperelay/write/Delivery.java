@@ -1,9 +1,5 @@
 package dev.pyroscoperelay.write;
 
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
@@ -14,6 +10,9 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One request to one destination, tried again by the writer's {@link RetryPolicy} until it is accepted, refused, out of
@@ -46,8 +45,13 @@ final class Delivery {
     private volatile HttpClientRequest current;
     private final AtomicBoolean attemptDone = new AtomicBoolean();
 
-    Delivery(DestinationClient client, OutgoingRequest request, String tenant, String authorization, long deadlineNanos,
-             Done done) {
+    Delivery(
+            DestinationClient client,
+            OutgoingRequest request,
+            String tenant,
+            String authorization,
+            long deadlineNanos,
+            Done done) {
         this.client = client;
         this.request = request;
         this.tenant = tenant;
@@ -101,9 +105,14 @@ final class Delivery {
                     return;
                 }
                 HttpClientResponse response = answered.result();
-                response.body().onComplete(body -> attemptEnded(body.failed()
-                        ? Attempt.failed(body.cause(), attemptTimeoutMillis)
-                        : Attempt.answered(response.statusCode(), response.getHeader("Retry-After"), body.result().getBytes())));
+                response.body()
+                        .onComplete(body -> attemptEnded(
+                                body.failed()
+                                        ? Attempt.failed(body.cause(), attemptTimeoutMillis)
+                                        : Attempt.answered(
+                                                response.statusCode(),
+                                                response.getHeader("Retry-After"),
+                                                body.result().getBytes())));
             });
         });
     }
@@ -154,8 +163,13 @@ final class Delivery {
             return;
         }
         allTimedOut &= attempt.kind() == Kind.TIMEOUT;
-        long wait = client.settings.retryPolicy()
-                .waitBeforeNext(attempt, attempts, millisLeft(), ThreadLocalRandom.current().nextDouble());
+        long wait = client.settings
+                .retryPolicy()
+                .waitBeforeNext(
+                        attempt,
+                        attempts,
+                        millisLeft(),
+                        ThreadLocalRandom.current().nextDouble());
         if (wait == RetryPolicy.STOP) {
             finish();
         } else {
@@ -170,7 +184,10 @@ final class Delivery {
             done.finished(Kind.OK, last.status(), attempts, "ok");
         } else {
             // a 429 stays REJECTED: the client gets 429 and backs off itself
-            done.finished(allTimedOut ? Kind.TIMEOUT : last.kind(), last.status(), attempts,
+            done.finished(
+                    allTimedOut ? Kind.TIMEOUT : last.kind(),
+                    last.status(),
+                    attempts,
                     last.detail() + " after " + attempts + (attempts == 1 ? " attempt" : " attempts"));
         }
     }

@@ -1,8 +1,5 @@
 package dev.pyroscoperelay.write;
 
-import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.runtime.UserRouteId;
@@ -13,6 +10,8 @@ import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.WriteOutcome;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -71,7 +70,14 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         } catch (RuntimeException e) {
             // the SDK is told that the relay could not authenticate, not where the token lives
             LOG.error("pyroscope-write \"{}\": {}", writerName(), e.getMessage());
-            record(c, relay, upload, request.body().length, Kind.INVALID, 0, 0,
+            record(
+                    c,
+                    relay,
+                    upload,
+                    request.body().length,
+                    Kind.INVALID,
+                    0,
+                    0,
                     "cannot read this writer's bearerTokenFile (see the relay's log)");
             callback.done(true);
             return true;
@@ -88,8 +94,15 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
     }
 
     /** The one place an outcome is recorded: for the client's answer, in the metrics, and in the log when it failed. */
-    private void record(DestinationClient c, RelayExchange relay, ProfileUpload upload, long bytes, Kind kind, int status,
-                        int attempts, String detail) {
+    private void record(
+            DestinationClient c,
+            RelayExchange relay,
+            ProfileUpload upload,
+            long bytes,
+            Kind kind,
+            int status,
+            int attempts,
+            String detail) {
         WriteOutcome outcome = new WriteOutcome(writerName(), order, kind, status, attempts, detail);
         relay.outcomes().add(outcome);
         if (outcome.ok()) {
@@ -97,8 +110,14 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             return;
         }
         c.metrics.dropped(kind.name().toLowerCase(Locale.ROOT), bytes, upload.profileCount());
-        LOG.warn("forward failed: writer={} url={} result={} status={} attempts={} reason=\"{}\"", writerName(),
-                c.settings.safeUrl(), kind, status, attempts, detail);
+        LOG.warn(
+                "forward failed: writer={} url={} result={} status={} attempts={} reason=\"{}\"",
+                writerName(),
+                c.settings.safeUrl(),
+                kind,
+                status,
+                attempts,
+                detail);
     }
 
     private static String authorization(WriterSettings s) {
@@ -115,7 +134,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
                 c = client;
                 if (c == null) {
                     WriterSettings settings = WriterSettings.of(parameters, writerName());
-                    c = client = DestinationClient.open(settings, RelayMetrics.of(camelContext).writer(writerName()));
+                    c = client = DestinationClient.open(
+                            settings, RelayMetrics.of(camelContext).writer(writerName()));
                     LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), settings.safeUrl());
                 }
             }

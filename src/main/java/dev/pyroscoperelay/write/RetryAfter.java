@@ -5,11 +5,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
-
 /** Retry-After as seconds or as an HTTP date; -1 when absent or unreadable. */
 final class RetryAfter {
-    private RetryAfter() {
-    }
+    private RetryAfter() {}
 
     static long millis(String header) {
         if (header == null) {
@@ -24,7 +22,8 @@ final class RetryAfter {
         }
         try {
             ZonedDateTime when = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
-            return Math.max(0, Duration.between(ZonedDateTime.now(when.getZone()), when).toMillis());
+            return Math.max(
+                    0, Duration.between(ZonedDateTime.now(when.getZone()), when).toMillis());
         } catch (DateTimeParseException e) {
             return -1;
         }

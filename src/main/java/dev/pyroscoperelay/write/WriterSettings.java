@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.write;
 
+import dev.pyroscoperelay.runtime.Durations;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -7,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-
-import dev.pyroscoperelay.runtime.Durations;
 
 /**
  * The parameters of one {@code kamelet:pyroscope-write}, checked once when the writer starts, with messages that name
@@ -36,7 +35,13 @@ record WriterSettings(
         int maxConnections) {
 
     private static final Set<String> RESERVED_HEADERS = Set.of(
-            "host", "content-length", "transfer-encoding", "connection", "content-type", "content-encoding", "expect",
+            "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "content-type",
+            "content-encoding",
+            "expect",
             "upgrade");
 
     /** The Kamelet's parameters as it sets them, before any check; unset ones keep {@link WriterDefaults}. */
@@ -77,7 +82,8 @@ record WriterSettings(
             if (p.maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be at least 1");
             }
-            int authKinds = (isSet(p.basicAuthUsername) ? 1 : 0) + (isSet(p.bearerToken) ? 1 : 0)
+            int authKinds = (isSet(p.basicAuthUsername) ? 1 : 0)
+                    + (isSet(p.bearerToken) ? 1 : 0)
                     + (isSet(p.bearerTokenFile) ? 1 : 0);
             if (authKinds > 1) {
                 throw new IllegalArgumentException("set only one of basicAuthUsername, bearerToken, bearerTokenFile");
@@ -124,7 +130,8 @@ record WriterSettings(
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw new IllegalArgumentException("'url' must be an http:// or https:// URL with a host, got '" + safeUrl(uri) + "'");
+            throw new IllegalArgumentException(
+                    "'url' must be an http:// or https:// URL with a host, got '" + safeUrl(uri) + "'");
         }
         if (uri.getRawUserInfo() != null) {
             throw new IllegalArgumentException("put credentials in basicAuthUsername/basicAuthPassword, not in 'url'");
@@ -147,7 +154,8 @@ record WriterSettings(
             throw new IllegalArgumentException("'proxyUrl' is not a URL: " + e.getMessage());
         }
         if (!"http".equalsIgnoreCase(proxy.getScheme()) || proxy.getHost() == null) {
-            throw new IllegalArgumentException("'proxyUrl' must be an http:// URL with a host, got '" + safeUrl(proxy) + "'");
+            throw new IllegalArgumentException(
+                    "'proxyUrl' must be an http:// URL with a host, got '" + safeUrl(proxy) + "'");
         }
         return proxy;
     }
@@ -183,7 +191,8 @@ record WriterSettings(
             int colon = part.indexOf(':');
             if (colon <= 0) {
                 // the value is left out: it may be a secret
-                throw new IllegalArgumentException("'headers' has an entry that is not 'Name: value' (entries are separated by ';')");
+                throw new IllegalArgumentException(
+                        "'headers' has an entry that is not 'Name: value' (entries are separated by ';')");
             }
             String name = part.substring(0, colon).trim();
             if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {

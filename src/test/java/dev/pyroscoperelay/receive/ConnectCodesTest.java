@@ -15,7 +15,8 @@ class ConnectCodesTest {
         "400, invalid_argument, 400", "401, unauthenticated, 401", "403, permission_denied, 403",
         "404, not_found, 404", "408, deadline_exceeded, 504", "413, resource_exhausted, 429",
         "429, resource_exhausted, 429", "415, failed_precondition, 400", "502, unavailable, 503",
-        "503, unavailable, 503", "504, deadline_exceeded, 504", "500, internal, 500"})
+        "503, unavailable, 503", "504, deadline_exceeded, 504", "500, internal, 500"
+    })
     void statusToCodeAndBack(int status, String code, int statusOfCode) {
         assertEquals(code, ConnectCodes.forStatus(status));
         assertEquals(statusOfCode, ConnectCodes.statusOf(code));
@@ -31,7 +32,8 @@ class ConnectCodesTest {
         "REJECTED, 429, resource_exhausted, 429",
         "REJECTED, 401, unauthenticated, 401",
         "INVALID, 400, invalid_argument, 400",
-        "INVALID, 0, unavailable, 502"})
+        "INVALID, 0, unavailable, 502"
+    })
     void failedWriter(Kind kind, int status, String pushCode, int ingestStatus) {
         WriteOutcome o = new WriteOutcome("w", 1, kind, status, 1, "d");
         assertEquals(pushCode, ConnectCodes.forOutcome(o));
@@ -40,7 +42,8 @@ class ConnectCodesTest {
 
     @Test
     void errorJsonEscapes() {
-        assertEquals("{\"code\":\"internal\",\"message\":\"a \\\"b\\\"\\nc\\\\d\\u0001\"}",
+        assertEquals(
+                "{\"code\":\"internal\",\"message\":\"a \\\"b\\\"\\nc\\\\d\\u0001\"}",
                 ConnectCodes.errorJson("internal", " a \"b\"\nc\\d\u0001 "));
     }
 }

@@ -16,16 +16,17 @@ import java.util.Map;
 
 /** An SDK stand-in: sends uploads to a receiver over loopback. */
 public final class Client {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
-    private Client() {
-    }
+    private Client() {}
 
-    public record Response(int status, String body) {
-    }
+    public record Response(int status, String body) {}
 
-    public static Response post(int port, String pathAndQuery, byte[] body, Map<String, String> headers) throws Exception {
+    public static Response post(int port, String pathAndQuery, byte[] body, Map<String, String> headers)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
@@ -35,14 +36,20 @@ public final class Client {
     }
 
     public static Response get(int port, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return new Response(r.statusCode(), r.body());
     }
 
     /** POST with Transfer-Encoding: chunked, like the Java agent, with any headers (restricted ones included). */
-    public static Response postChunked(int port, String pathAndQuery, byte[] body, Map<String, String> headers) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + pathAndQuery).toURL().openConnection();
+    public static Response postChunked(int port, String pathAndQuery, byte[] body, Map<String, String> headers)
+            throws IOException {
+        HttpURLConnection c = (HttpURLConnection)
+                URI.create("http://127.0.0.1:" + port + pathAndQuery).toURL().openConnection();
         c.setRequestMethod("POST");
         c.setDoOutput(true);
         c.setChunkedStreamingMode(8192);

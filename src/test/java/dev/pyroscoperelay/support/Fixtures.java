@@ -1,5 +1,7 @@
 package dev.pyroscoperelay.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -9,16 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /** The Java agent captures and agent script in src/test/resources/fixtures/java-agent (see its FORMAT.md). */
 public final class Fixtures {
-    public record Capture(String rawQuery, String contentType, Map<String, String> headers, byte[] body) {
-    }
+    public record Capture(String rawQuery, String contentType, Map<String, String> headers, byte[] body) {}
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     public static Path dir() {
         Path p = Path.of(System.getProperty("fixtures.dir", "src/test/resources/fixtures"));
@@ -31,16 +28,19 @@ public final class Fixtures {
     public static Capture javaAgent(int n) throws IOException {
         Path captures = dir().resolve("java-agent/captures");
         String prefix = String.format("%04d", n);
-        JsonNode meta = new ObjectMapper().readTree(captures.resolve(prefix + ".meta.json").toFile());
+        JsonNode meta = new ObjectMapper()
+                .readTree(captures.resolve(prefix + ".meta.json").toFile());
         Map<String, String> headers = new LinkedHashMap<>();
         meta.get("headers").forEach(h -> headers.put(h.get(0).asText(), h.get(1).asText()));
-        return new Capture(meta.get("raw_query").asText(), headers.get("Content-Type"), headers,
+        return new Capture(
+                meta.get("raw_query").asText(),
+                headers.get("Content-Type"),
+                headers,
                 Files.readAllBytes(captures.resolve(meta.get("body_file").asText())));
     }
 
     /** Decodes the forwarded {@code name} parameter into app name and sorted labels. */
-    public record Name(String app, Map<String, String> labels) {
-    }
+    public record Name(String app, Map<String, String> labels) {}
 
     public static Name forwardedName(String rawQuery) {
         for (String p : rawQuery.split("&")) {

@@ -1,12 +1,11 @@
 package dev.pyroscoperelay.support;
 
+import dev.pyroscoperelay.app.RelayMain;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import dev.pyroscoperelay.app.RelayMain;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 

@@ -2,8 +2,7 @@ package dev.pyroscoperelay.support;
 
 /** Route files the tests write, in the YAML DSL exactly as users write it. */
 public final class RouteYaml {
-    private RouteYaml() {
-    }
+    private RouteYaml() {}
 
     /** One receiver on 127.0.0.1:port with one writer to url: the shape most tests need. */
     public static String receiveAndWrite(String routeId, int port, String url) {

@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.support;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,13 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
-import com.sun.net.httpserver.HttpServer;
-
 /** A fake Pyroscope server on loopback that records every request and answers from a script. */
 public final class Sink implements AutoCloseable {
 
     /** What one request looked like on the wire (header names lower-cased). */
-    public record Received(String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body) {
+    public record Received(
+            String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body) {
         public String header(String name) {
             List<String> v = headers.get(name.toLowerCase());
             return v == null || v.isEmpty() ? null : v.get(0);
@@ -53,8 +53,12 @@ public final class Sink implements AutoCloseable {
             }
             Map<String, List<String>> headers = new TreeMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), List.copyOf(v)));
-            Received r = new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                    exchange.getRequestURI().getRawQuery(), headers, body);
+            Received r = new Received(
+                    exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(),
+                    exchange.getRequestURI().getRawQuery(),
+                    headers,
+                    body);
             int n = count.incrementAndGet();
             all.add(r);
             queue.add(r);

@@ -1,9 +1,8 @@
 package dev.pyroscoperelay.support;
 
+import io.vertx.core.Context;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import io.vertx.core.Context;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 

@@ -2,13 +2,12 @@ package dev.pyroscoperelay.write;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.pyroscoperelay.upload.WriteOutcome.Kind;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
-
-import dev.pyroscoperelay.upload.WriteOutcome.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -47,10 +46,17 @@ class AttemptTest {
     @Test
     void failures() {
         assertEquals(Kind.TIMEOUT, Attempt.failed(new TimeoutException(), 10).kind());
-        assertEquals("timed out after 10 ms", Attempt.failed(new TimeoutException(), 10).detail());
-        assertEquals(Kind.UNREACHABLE, Attempt.failed(new ConnectException("refused"), 10).kind());
-        assertEquals("cannot connect: nowhere", Attempt.failed(new UnknownHostException("nowhere"), 10).detail());
-        assertEquals(Kind.UNREACHABLE, Attempt.failed(new IOException("reset"), 10).kind());
+        assertEquals(
+                "timed out after 10 ms",
+                Attempt.failed(new TimeoutException(), 10).detail());
+        assertEquals(
+                Kind.UNREACHABLE,
+                Attempt.failed(new ConnectException("refused"), 10).kind());
+        assertEquals(
+                "cannot connect: nowhere",
+                Attempt.failed(new UnknownHostException("nowhere"), 10).detail());
+        assertEquals(
+                Kind.UNREACHABLE, Attempt.failed(new IOException("reset"), 10).kind());
         assertEquals(0, Attempt.failed(new IOException("reset"), 10).status());
     }
 }

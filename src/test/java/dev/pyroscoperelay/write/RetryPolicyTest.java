@@ -43,8 +43,15 @@ class RetryPolicyTest {
         "SERVER_ERROR, 500, -1, 1, 10, true, 150, 100",
         "SERVER_ERROR, 503, 5000, 1, 10, true, 1049, -1",
     })
-    void decides(Kind kind, int status, long retryAfter, int attemptsMade, int maxAttempts, boolean retry429,
-                 long millisLeft, long expected) {
+    void decides(
+            Kind kind,
+            int status,
+            long retryAfter,
+            int attemptsMade,
+            int maxAttempts,
+            boolean retry429,
+            long millisLeft,
+            long expected) {
         RetryPolicy policy = new RetryPolicy(maxAttempts, retry429, 100, 1000);
         Attempt failed = new Attempt(kind, status, retryAfter, "test");
         assertEquals(expected, policy.waitBeforeNext(failed, attemptsMade, millisLeft, 1.0));

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,26 +34,50 @@ class WriterSettingsTest {
         return List.of(
                 new Bad("no url", p -> p.url = " ", "parameter 'url' is required"),
                 new Bad("not a url", p -> p.url = "http://exa mple", "'url' is not a URL"),
-                new Bad("other scheme", p -> p.url = "ftp://host", "'url' must be an http:// or https:// URL with a host, got 'ftp://host'"),
-                new Bad("no host", p -> p.url = "http:///ingest", "'url' must be an http:// or https:// URL with a host"),
-                new Bad("credentials in url", p -> p.url = "http://user:secret@host:4040", "put credentials in basicAuthUsername/basicAuthPassword, not in 'url'"),
+                new Bad(
+                        "other scheme",
+                        p -> p.url = "ftp://host",
+                        "'url' must be an http:// or https:// URL with a host, got 'ftp://host'"),
+                new Bad(
+                        "no host",
+                        p -> p.url = "http:///ingest",
+                        "'url' must be an http:// or https:// URL with a host"),
+                new Bad(
+                        "credentials in url",
+                        p -> p.url = "http://user:secret@host:4040",
+                        "put credentials in basicAuthUsername/basicAuthPassword, not in 'url'"),
                 new Bad("query in url", p -> p.url = "http://host/?a=b", "'url' must not have a query or fragment"),
-                new Bad("basic and bearer", p -> {
-                    p.basicAuthUsername = "u";
-                    p.bearerToken = "t";
-                }, "set only one of basicAuthUsername, bearerToken, bearerTokenFile"),
-                new Bad("bearer and token file", p -> {
-                    p.bearerToken = "t";
-                    p.bearerTokenFile = "/run/token";
-                }, "set only one of"),
+                new Bad(
+                        "basic and bearer",
+                        p -> {
+                            p.basicAuthUsername = "u";
+                            p.bearerToken = "t";
+                        },
+                        "set only one of basicAuthUsername, bearerToken, bearerTokenFile"),
+                new Bad(
+                        "bearer and token file",
+                        p -> {
+                            p.bearerToken = "t";
+                            p.bearerTokenFile = "/run/token";
+                        },
+                        "set only one of"),
                 new Bad("zero timeout", p -> p.remoteTimeout = "0s", "remoteTimeout must be positive"),
                 new Bad("bad duration", p -> p.remoteTimeout = "soon", "remoteTimeout: 'soon' is not a duration"),
                 new Bad("negative backoff", p -> p.minBackoffPeriod = "-1s", "minBackoffPeriod: '-1s' is negative"),
-                new Bad("negative attempts", p -> p.maxBackoffRetries = -1, "maxBackoffRetries must be 0 (no limit) or more"),
+                new Bad(
+                        "negative attempts",
+                        p -> p.maxBackoffRetries = -1,
+                        "maxBackoffRetries must be 0 (no limit) or more"),
                 new Bad("no connections", p -> p.maxConnections = 0, "maxConnections must be at least 1"),
-                new Bad("header without colon", p -> p.headers = "X-Token secret", "'headers' has an entry that is not 'Name: value'"),
+                new Bad(
+                        "header without colon",
+                        p -> p.headers = "X-Token secret",
+                        "'headers' has an entry that is not 'Name: value'"),
                 new Bad("reserved header", p -> p.headers = "Host: evil", "'headers' cannot set Host"),
-                new Bad("proxy not http", p -> p.proxyUrl = "socks5://proxy:1080", "'proxyUrl' must be an http:// URL with a host"));
+                new Bad(
+                        "proxy not http",
+                        p -> p.proxyUrl = "socks5://proxy:1080",
+                        "'proxyUrl' must be an http:// URL with a host"));
     }
 
     @ParameterizedTest(name = "{0}")
