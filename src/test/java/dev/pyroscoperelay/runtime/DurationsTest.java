@@ -32,7 +32,7 @@ class DurationsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-1s", "-5"})
+    @ValueSource(strings = {"-1s", "-5", "-2ms", "-0.5h"})
     void refusesNegative(String text) {
         assertEquals(
                 "p: '" + text + "' is negative",
