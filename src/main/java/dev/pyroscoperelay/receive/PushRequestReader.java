@@ -5,6 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.pyroscoperelay.proto.push.v1.PushRequest;
 import dev.pyroscoperelay.upload.InvalidProfileException;
 import dev.pyroscoperelay.upload.PushUpload;
+import dev.pyroscoperelay.upload.UploadBody;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,7 @@ final class PushRequestReader {
         };
     }
 
-    static PushUpload read(byte[] body, String contentType, String contentEncoding, long maxBodySize) {
+    static PushUpload read(UploadBody uploaded, String contentType, String contentEncoding, long maxBodySize) {
         String codec = codec(contentType);
         if (codec == null) {
             throw new InvalidProfileException(
@@ -39,6 +40,10 @@ final class PushRequestReader {
                     "unsupported Content-Type '" + contentType
                             + "' for the push API: use application/proto or application/json");
         }
+        if (!uploaded.inMemory()) {
+            throw new InvalidProfileException(413, "push request too large to decode");
+        }
+        byte[] body = uploaded.bytes();
         byte[] message = decompress(body, contentEncoding, maxBodySize);
         try {
             PushRequest request;
@@ -67,7 +72,7 @@ final class PushRequestReader {
             byte[] out = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
             if (out.length > max) {
                 throw new InvalidProfileException(
-                        413, "decompressed request larger than maxBodySize (" + max + " bytes)");
+                        413, "decompressed request larger than the relay decodes (" + max + " bytes)");
             }
             return out;
         } catch (IOException e) {

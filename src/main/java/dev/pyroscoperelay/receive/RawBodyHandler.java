@@ -1,26 +1,47 @@
 package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayMetrics;
+import dev.pyroscoperelay.upload.UploadBody;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Runs on the event loop before Camel sees the request: answers 404/405/413 itself and reads the body into one
- * byte array, exactly as sent (no multipart parsing, no decompression), so nothing is forwarded unless the whole
- * body arrived.
+ * Runs on the event loop before Camel sees the request: answers 404/405/408/413/503 itself and reads the body exactly
+ * as sent (no multipart parsing, no decompression), so nothing is forwarded unless the whole body arrived. A body
+ * grows from the bytes that arrive (never from the declared length) and is counted against the {@link BodyBudget}: in
+ * memory up to its per-body size, else in a temporary file; when neither has room, 503 with Retry-After.
  */
 final class RawBodyHandler implements Handler<RoutingContext> {
+    private static final Logger LOG = LoggerFactory.getLogger(RawBodyHandler.class);
     static final String BODY_KEY = "pyroscope.relay.body";
     static final String API_KEY = "pyroscope.relay.api";
 
+    /** First array for a body of unknown length; it doubles as bytes arrive. */
+    private static final int FIRST_ARRAY = 16 * 1024;
+
+    /** Seconds a client is asked to wait after a 503 for lack of room. */
+    static final String RETRY_AFTER_SECONDS = "5";
+
     private final long maxBodySize;
+    private final long readTimeoutMillis;
+    private final BodyBudget budget;
     private final RelayMetrics.Receiver metrics;
 
-    RawBodyHandler(long maxBodySize, RelayMetrics.Receiver metrics) {
+    RawBodyHandler(long maxBodySize, long readTimeoutMillis, BodyBudget budget, RelayMetrics.Receiver metrics) {
         this.maxBodySize = maxBodySize;
+        this.readTimeoutMillis = readTimeoutMillis;
+        this.budget = budget;
         this.metrics = metrics;
     }
 
@@ -41,34 +62,254 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         }
         long declared = contentLength(req);
         if (declared > maxBodySize) {
-            metrics.request(api.label(), 413);
-            rejectAndClose(ctx, maxBodySize);
+            rejectAndClose(ctx, api, 413, tooLarge());
             return;
         }
-        ByteSink sink = new ByteSink(declared > 0 ? (int) declared : 16 * 1024);
-        req.handler(chunk -> {
-            if (sink.failed) {
-                return;
-            }
-            if ((long) sink.size + chunk.length() > maxBodySize) {
-                sink.failed = true;
-                metrics.request(api.label(), 413);
-                rejectAndClose(ctx, maxBodySize);
-                return;
-            }
-            sink.append(chunk);
-        });
+        Sink sink = new Sink(ctx, api, declared);
+        if (!sink.open()) {
+            return;
+        }
+        long timer = ctx.vertx().setTimer(readTimeoutMillis, id -> sink.timedOut());
+        req.handler(sink::append);
         // a client that disconnects mid-body: nothing was handed to Camel, so nothing is forwarded
-        req.exceptionHandler(t -> sink.failed = true);
+        req.exceptionHandler(t -> sink.abandon());
         req.endHandler(v -> {
-            if (!sink.failed) {
-                metrics.bytes(sink.size);
-                ctx.put(BODY_KEY, sink.toArray());
-                ctx.put(API_KEY, api);
-                ctx.next();
-            }
+            ctx.vertx().cancelTimer(timer);
+            sink.end();
         });
         req.resume();
+    }
+
+    private String tooLarge() {
+        return "request body larger than maxBodySize (" + maxBodySize + " bytes): nothing was forwarded\n";
+    }
+
+    /** One request's body on its way in: an array while it fits the memory budget, else a temporary file. */
+    private final class Sink {
+        private final RoutingContext ctx;
+        private final ReceiverApi api;
+        private final long declared;
+        private byte[] array;
+        private long size;
+        private long reservedMemory;
+        private long reservedDisk;
+        private Path path;
+        private AsyncFile file;
+        private boolean finished;
+
+        Sink(RoutingContext ctx, ReceiverApi api, long declared) {
+            this.ctx = ctx;
+            this.api = api;
+            this.declared = declared;
+        }
+
+        /** Claims room for a body of known length before reading it; answers 413/503 itself when there is none. */
+        boolean open() {
+            if (declared <= 0) {
+                return true; // chunked: room is claimed as bytes arrive
+            }
+            if (declared <= budget.memoryPerBody() && budget.reserveMemory(declared)) {
+                reservedMemory = declared;
+                return true;
+            }
+            if (api == ReceiverApi.PUSH) {
+                // a push request is decoded in memory
+                return declared > budget.memoryPerBody() ? fail(413, pushTooLarge()) : fail(503, outOfRoom());
+            }
+            if (!budget.reserveDisk(declared)) {
+                return fail(503, outOfRoom());
+            }
+            reservedDisk = declared;
+            return toFile();
+        }
+
+        void append(Buffer chunk) {
+            if (finished) {
+                return;
+            }
+            int n = chunk.length();
+            if (size + n > maxBodySize) {
+                fail(413, tooLarge());
+                return;
+            }
+            if (file == null && !roomInMemory(n) && (api == ReceiverApi.PUSH || !toFile())) {
+                return;
+            }
+            if (file != null) {
+                if (size + n > reservedDisk) {
+                    if (!budget.reserveDisk(size + n - reservedDisk)) {
+                        fail(503, outOfRoom());
+                        return;
+                    }
+                    reservedDisk = size + n;
+                }
+                file.write(chunk);
+                if (file.writeQueueFull()) {
+                    ctx.request().pause(); // the disk is slower than the client: stop reading until it drains
+                    file.drainHandler(v -> ctx.request().resume());
+                }
+            } else {
+                chunk.getBytes(0, n, array, (int) size);
+            }
+            size += n;
+        }
+
+        /** Makes the array large enough for n more bytes within the memory budget; false when it cannot. */
+        private boolean roomInMemory(int n) {
+            long needed = size + n;
+            if (array != null && needed <= array.length) {
+                return true;
+            }
+            long cap = declared > 0 ? declared : budget.memoryPerBody();
+            if (needed > cap) {
+                if (api == ReceiverApi.PUSH) {
+                    fail(413, pushTooLarge());
+                }
+                return false;
+            }
+            long grown = Math.min(cap, Math.max(needed, array == null ? FIRST_ARRAY : 2L * array.length));
+            if (grown > reservedMemory) {
+                if (!budget.reserveMemory(grown - reservedMemory)) {
+                    if (api == ReceiverApi.PUSH) {
+                        fail(503, outOfRoom());
+                    }
+                    return false;
+                }
+                reservedMemory = grown;
+            }
+            array = array == null ? new byte[(int) grown] : Arrays.copyOf(array, (int) grown);
+            return true;
+        }
+
+        /** Moves the body to a temporary file (claiming disk for what arrived so far); false after answering 503. */
+        private boolean toFile() {
+            if (reservedDisk < size && !budget.reserveDisk(size - reservedDisk)) {
+                return fail(503, outOfRoom());
+            }
+            reservedDisk = Math.max(reservedDisk, size);
+            try {
+                path = budget.newFile();
+                // a local file opens in microseconds: no need to leave the event loop for it
+                file = ctx.vertx()
+                        .fileSystem()
+                        .openBlocking(
+                                path.toString(),
+                                new OpenOptions().setWrite(true).setCreateNew(true));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot create a file for a request body in the spool directory: {}", e.toString());
+                return fail(503, outOfRoom());
+            }
+            if (size > 0) {
+                file.write(Buffer.buffer(io.netty.buffer.Unpooled.wrappedBuffer(array, 0, (int) size)));
+            }
+            array = null;
+            budget.releaseMemory(reservedMemory);
+            reservedMemory = 0;
+            return true;
+        }
+
+        void end() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            metrics.bytes(size);
+            if (file == null) {
+                long reserved = reservedMemory;
+                byte[] bytes = array == null ? new byte[0] : array;
+                handOver(UploadBody.inMemory(bytes, (int) size, () -> budget.releaseMemory(reserved)));
+                return;
+            }
+            long reserved = reservedDisk;
+            Path p = path;
+            Runnable delete = () -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.warn("cannot delete {}: {}", p, e.toString());
+                }
+                budget.releaseDisk(reserved);
+            };
+            // closing waits for the queued writes: the writers read the whole body from the file
+            file.close().onComplete(closed -> {
+                if (closed.succeeded()) {
+                    handOver(UploadBody.inFile(p, size, delete));
+                } else {
+                    delete.run();
+                    LOG.warn(
+                            "writing a request body to {} failed: {}",
+                            p,
+                            closed.cause().toString());
+                    rejectAndClose(ctx, api, 503, outOfRoom());
+                }
+            });
+        }
+
+        private void handOver(UploadBody body) {
+            if (ctx.response().closed()) {
+                body.release(); // the client went away while the file was closed
+                return;
+            }
+            ctx.put(BODY_KEY, body);
+            ctx.put(API_KEY, api);
+            ctx.next();
+        }
+
+        void timedOut() {
+            if (!finished) {
+                fail(
+                        408,
+                        "the request did not arrive within readTimeout (" + readTimeoutMillis
+                                + " ms): nothing was forwarded\n");
+            }
+        }
+
+        /** The client went away mid-body. */
+        void abandon() {
+            if (!finished) {
+                finished = true;
+                releaseAll();
+            }
+        }
+
+        private boolean fail(int status, String message) {
+            finished = true;
+            releaseAll();
+            rejectAndClose(ctx, api, status, message);
+            return false;
+        }
+
+        private void releaseAll() {
+            array = null;
+            budget.releaseMemory(reservedMemory);
+            reservedMemory = 0;
+            if (file != null) {
+                Path p = path;
+                long reserved = reservedDisk;
+                file.close().onComplete(r -> {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                        LOG.warn("cannot delete {}: {}", p, e.toString());
+                    }
+                    budget.releaseDisk(reserved);
+                });
+                file = null;
+            } else {
+                budget.releaseDisk(reservedDisk);
+            }
+            reservedDisk = 0;
+        }
+
+        private String pushTooLarge() {
+            return "push request larger than the relay keeps in memory (" + budget.memoryPerBody()
+                    + " bytes, pyroscope.relay.body-memory-per-body): nothing was forwarded\n";
+        }
+    }
+
+    private static String outOfRoom() {
+        return "the relay has no room for this request body now (memory and disk budgets in use): nothing was "
+                + "forwarded, try again later\n";
     }
 
     private static long contentLength(HttpServerRequest req) {
@@ -90,37 +331,20 @@ final class RawBodyHandler implements Handler<RoutingContext> {
                 .end(message);
     }
 
-    private static void rejectAndClose(RoutingContext ctx, long max) {
-        // the rest of the body is not read: close the connection once the answer is out
+    /** Answers and closes the connection once the answer is out: the rest of the body is not read. */
+    private void rejectAndClose(RoutingContext ctx, ReceiverApi api, int status, String message) {
+        metrics.request(api.label(), status);
+        if (ctx.response().ended() || ctx.response().closed()) {
+            ctx.request().connection().close();
+            return;
+        }
         ctx.response()
-                .setStatusCode(413)
+                .setStatusCode(status)
                 .putHeader("Content-Type", "text/plain; charset=utf-8")
-                .putHeader("Connection", "close")
-                .end("request body larger than maxBodySize (" + max + " bytes): nothing was forwarded\n")
-                .onComplete(r -> ctx.request().connection().close());
-    }
-
-    /** Growable byte array that copies each network chunk once. */
-    private static final class ByteSink {
-        byte[] bytes;
-        int size;
-        boolean failed;
-
-        ByteSink(int initial) {
-            bytes = new byte[initial];
+                .putHeader("Connection", "close");
+        if (status == 503) {
+            ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
         }
-
-        void append(Buffer chunk) {
-            int n = chunk.length();
-            if (size + n > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(size + n, bytes.length * 2));
-            }
-            chunk.getBytes(0, n, bytes, size);
-            size += n;
-        }
-
-        byte[] toArray() {
-            return size == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, size);
-        }
+        ctx.response().end(message).onComplete(r -> ctx.request().connection().close());
     }
 }

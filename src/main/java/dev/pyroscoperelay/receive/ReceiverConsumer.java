@@ -2,6 +2,7 @@ package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
+import dev.pyroscoperelay.upload.UploadBody;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -41,13 +42,13 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
             PlatformHttpEndpoint endpoint,
             Processor processor,
             ReceiverServer server,
-            long maxBodySize,
+            RawBodyHandler bodyHandler,
             RelayMetrics.Receiver metrics) {
         this(
                 endpoint,
                 processor,
                 server,
-                maxBodySize,
+                bodyHandler,
                 metrics,
                 RelayNames.RECEIVE_ROUTE_PREFIX + "router-" + server.address());
     }
@@ -56,10 +57,10 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
             PlatformHttpEndpoint endpoint,
             Processor processor,
             ReceiverServer server,
-            long maxBodySize,
+            RawBodyHandler bodyHandler,
             RelayMetrics.Receiver metrics,
             String routerName) {
-        super(endpoint, processor, List.of(new RawBodyHandler(maxBodySize, metrics)), routerName);
+        super(endpoint, processor, List.of(bodyHandler), routerName);
         this.server = server;
         this.routerName = routerName;
         this.metrics = metrics;
@@ -104,6 +105,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
     protected void handleRequest(RoutingContext ctx) {
         if (isSuspended()) {
             // shutting down: in-flight requests finish, new ones go elsewhere
+            releaseBody(ctx);
             ctx.response()
                     .setStatusCode(503)
                     .putHeader("Connection", "close")
@@ -168,8 +170,17 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
                 response.end(body == null ? Buffer.buffer() : Buffer.buffer(body));
             }
         } finally {
+            // every writer is done (the route completed): the body's memory or file can go
+            releaseBody(ctx);
             doneUoW(exchange);
             releaseExchange(exchange, false);
+        }
+    }
+
+    private static void releaseBody(RoutingContext ctx) {
+        UploadBody body = ctx.get(RawBodyHandler.BODY_KEY);
+        if (body != null) {
+            body.release();
         }
     }
 

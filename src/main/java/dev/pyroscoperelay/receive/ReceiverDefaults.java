@@ -15,6 +15,12 @@ public final class ReceiverDefaults {
     public static final String CLIENT_TIMEOUT = "10s";
     /** 0: the route runs on the event loop that read the request. */
     public static final int WORKER_THREADS = 0;
+    /** Alloy's server_read_timeout. */
+    public static final String READ_TIMEOUT = "30s";
+    /** Alloy's server_idle_timeout. */
+    public static final String IDLE_TIMEOUT = "120s";
+    /** Alloy's conn_limit. */
+    public static final int MAX_CONNECTIONS = 16384;
 
     private ReceiverDefaults() {}
 
@@ -25,6 +31,9 @@ public final class ReceiverDefaults {
                 "listenPort", LISTEN_PORT,
                 "maxBodySize", MAX_BODY_SIZE,
                 "clientTimeout", CLIENT_TIMEOUT,
-                "workerThreads", WORKER_THREADS);
+                "workerThreads", WORKER_THREADS,
+                "readTimeout", READ_TIMEOUT,
+                "idleTimeout", IDLE_TIMEOUT,
+                "maxConnections", MAX_CONNECTIONS);
     }
 }

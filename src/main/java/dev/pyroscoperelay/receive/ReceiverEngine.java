@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.runtime.Durations;
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.UserRouteId;
 import org.apache.camel.CamelContext;
@@ -19,17 +20,22 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     private int listenPort = ReceiverDefaults.LISTEN_PORT;
     private long maxBodySize = ReceiverDefaults.MAX_BODY_SIZE;
     private int workerThreads = ReceiverDefaults.WORKER_THREADS;
+    private long readTimeoutMillis = Durations.parseMillis("readTimeout", ReceiverDefaults.READ_TIMEOUT);
+    private long idleTimeoutMillis = Durations.parseMillis("idleTimeout", ReceiverDefaults.IDLE_TIMEOUT);
+    private int maxConnections = ReceiverDefaults.MAX_CONNECTIONS;
     private String receiverName;
 
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-        ReceiverServer server = ReceiverServers.of(camelContext).get(listenAddress, listenPort, workerThreads);
-        return new ReceiverConsumer(
-                endpoint,
-                processor,
-                server,
-                maxBodySize,
-                RelayMetrics.of(camelContext).receiver(receiverName()));
+        ReceiverServer server = ReceiverServers.of(camelContext)
+                .get(
+                        listenAddress,
+                        listenPort,
+                        new ReceiverServer.Limits(workerThreads, idleTimeoutMillis, maxConnections, readTimeoutMillis));
+        RelayMetrics.Receiver metrics = RelayMetrics.of(camelContext).receiver(receiverName());
+        RawBodyHandler bodies =
+                new RawBodyHandler(maxBodySize, readTimeoutMillis, BodyBudget.of(camelContext), metrics);
+        return new ReceiverConsumer(endpoint, processor, server, bodies, metrics);
     }
 
     @Override
@@ -92,5 +98,31 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
 
     public void setWorkerThreads(int workerThreads) {
         this.workerThreads = workerThreads;
+    }
+
+    /** A request (headers and body) must have arrived within this: 408 and the connection closed otherwise. */
+    public void setReadTimeout(String readTimeout) {
+        long millis = Durations.parseMillis("readTimeout", readTimeout);
+        if (millis <= 0) {
+            throw new IllegalArgumentException("pyroscope-receive: readTimeout must be positive");
+        }
+        this.readTimeoutMillis = millis;
+    }
+
+    /** A keep-alive connection with no request in progress is closed after this. */
+    public void setIdleTimeout(String idleTimeout) {
+        long millis = Durations.parseMillis("idleTimeout", idleTimeout);
+        if (millis <= 0) {
+            throw new IllegalArgumentException("pyroscope-receive: idleTimeout must be positive");
+        }
+        this.idleTimeoutMillis = millis;
+    }
+
+    /** Open connections on this receiver at most; further ones are closed at once. */
+    public void setMaxConnections(int maxConnections) {
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("pyroscope-receive: maxConnections must be at least 1");
+        }
+        this.maxConnections = maxConnections;
     }
 }

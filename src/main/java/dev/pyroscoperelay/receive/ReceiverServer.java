@@ -8,9 +8,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +37,18 @@ final class ReceiverServer {
     private int users;
     private String bindError;
     private boolean closed;
+    private final Limits limits;
+    /** Open connections over all event loops, for maxConnections. */
+    private final AtomicInteger connections = new AtomicInteger();
 
-    ReceiverServer(String host, int port, int workerThreads) {
+    /** Per listening address: taken from the first receiver route that uses it. */
+    record Limits(int workerThreads, long idleTimeoutMillis, int maxConnections, long readTimeoutMillis) {}
+
+    ReceiverServer(String host, int port, Limits limits) {
         this.host = host;
         this.port = port;
+        this.limits = limits;
+        int workerThreads = limits.workerThreads();
         this.vertx = RelayVertx.acquire();
         this.router = Router.router(vertx);
         // a writer may legitimately hold a worker for its whole retry budget
@@ -109,8 +122,8 @@ final class ReceiverServer {
                 // the ingest query carries every label: allow long request lines
                 .setMaxInitialLineLength(1024 * 1024)
                 .setMaxHeaderSize(64 * 1024)
-                .setIdleTimeout(120)
-                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, limits.idleTimeoutMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         // one server per event loop: undeploying the verticles closes them all
         return vertx.deployVerticle(
                         () -> new Listener(options), new DeploymentOptions().setInstances(RelayVertx.eventLoops()))
@@ -186,13 +199,60 @@ final class ReceiverServer {
             this.options = options;
         }
 
+        /** Connections of this event loop that have not sent a whole request head yet, with their read timers. */
+        private final Map<HttpConnection, Long> waitingForHead = new HashMap<>();
+
         @Override
         public void start(Promise<Void> started) {
             vertx.createHttpServer(options)
-                    .requestHandler(router)
+                    .connectionHandler(this::connected)
+                    .requestHandler(request -> {
+                        Long timer = waitingForHead.remove(request.connection());
+                        if (timer != null) {
+                            vertx.cancelTimer(timer);
+                        }
+                        router.handle(request);
+                    })
                     .listen()
                     .<Void>mapEmpty()
                     .onComplete(started);
         }
+
+        /**
+         * Counts the connection against maxConnections (closing it at once over the limit, as Alloy's conn_limit
+         * does not) and closes one whose first request head has not arrived within readTimeout (a slowloris).
+         */
+        private void connected(HttpConnection connection) {
+            int open = connections.incrementAndGet();
+            connection.closeHandler(v -> {
+                connections.decrementAndGet();
+                Long timer = waitingForHead.remove(connection);
+                if (timer != null) {
+                    vertx.cancelTimer(timer);
+                }
+            });
+            if (open > limits.maxConnections()) {
+                if (tooMany.getAndIncrement() % 1000 == 0) {
+                    LOG.warn(
+                            "pyroscope-receive {}: more than maxConnections ({}) open, closing new ones",
+                            address(),
+                            limits.maxConnections());
+                }
+                connection.close();
+                return;
+            }
+            waitingForHead.put(connection, vertx.setTimer(limits.readTimeoutMillis(), id -> {
+                if (waitingForHead.remove(connection) != null) {
+                    connection.close();
+                }
+            }));
+        }
+    }
+
+    private final AtomicLong tooMany = new AtomicLong();
+
+    /** Open connections now, for metrics and tests. */
+    int openConnections() {
+        return connections.get();
     }
 }

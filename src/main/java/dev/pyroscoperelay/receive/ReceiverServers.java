@@ -34,9 +34,9 @@ final class ReceiverServers extends ServiceSupport {
         }
     }
 
-    synchronized ReceiverServer get(String host, int port, int workerThreads) {
+    synchronized ReceiverServer get(String host, int port, ReceiverServer.Limits limits) {
         return servers.computeIfAbsent(host + ":" + port, k -> {
-            ReceiverServer server = new ReceiverServer(host, port, workerThreads);
+            ReceiverServer server = new ReceiverServer(host, port, limits);
             HealthCheckHelper.getHealthCheckRegistry(context).register(new ReceiverReadiness(server));
             return server;
         });

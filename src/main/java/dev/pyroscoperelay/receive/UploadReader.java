@@ -6,6 +6,7 @@ import dev.pyroscoperelay.upload.IngestQuery;
 import dev.pyroscoperelay.upload.IngestUpload;
 import dev.pyroscoperelay.upload.InvalidProfileException;
 import dev.pyroscoperelay.upload.RelayExchange;
+import dev.pyroscoperelay.upload.UploadBody;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -36,7 +37,7 @@ public class UploadReader implements Processor {
         }
         exchange.setProperty(RelayExchange.PROPERTY, new RelayExchange(now + timeout * 1_000_000L));
         ReceiverApi api = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class);
-        byte[] body = in.getBody(byte[].class);
+        UploadBody body = in.getBody(UploadBody.class);
         String rawQuery = in.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
         in.removeHeader(Exchange.HTTP_RAW_QUERY);
         in.removeHeader(Exchange.HTTP_PATH);
@@ -49,11 +50,14 @@ public class UploadReader implements Processor {
             exchange.setProperty(
                     RESPONSE_CONTENT_TYPE,
                     "json".equals(PushRequestReader.codec(contentType)) ? "application/json" : "application/proto");
+            // decoded in memory: the decompressed message is held to the same size as a body kept in memory
+            long maxMessage =
+                    Math.min(maxBodySize, BodyBudget.of(exchange.getContext()).memoryPerBody());
             in.setBody(PushRequestReader.read(
-                    body, contentType, in.getHeader("Content-Encoding", String.class), maxBodySize));
+                    body, contentType, in.getHeader("Content-Encoding", String.class), maxMessage));
             return;
         }
-        if (body.length == 0) {
+        if (body.length() == 0) {
             throw new InvalidProfileException("empty body: /ingest needs the profile in the request body");
         }
         in.setBody(new IngestUpload(

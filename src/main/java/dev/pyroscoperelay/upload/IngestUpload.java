@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** A legacy /ingest upload: the body goes out byte for byte, only the {@code name} parameter changes. */
 public final class IngestUpload implements ProfileUpload {
-    private final byte[] body;
+    private final UploadBody body;
     private final String contentType;
     private final String contentEncoding;
     private final IngestQuery query;
@@ -14,7 +14,7 @@ public final class IngestUpload implements ProfileUpload {
 
     private record Rewritten(Map<String, String> externalLabels, OutgoingRequest request) {}
 
-    public IngestUpload(byte[] body, String contentType, String contentEncoding, IngestQuery query) {
+    public IngestUpload(UploadBody body, String contentType, String contentEncoding, IngestQuery query) {
         this.body = body;
         this.contentType = contentType;
         this.contentEncoding = contentEncoding;
@@ -22,8 +22,8 @@ public final class IngestUpload implements ProfileUpload {
     }
 
     @Override
-    public int receivedBytes() {
-        return body.length;
+    public long receivedBytes() {
+        return body.length();
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.util.Map;
 public interface ProfileUpload {
 
     /** Bytes received from the client. */
-    int receivedBytes();
+    long receivedBytes();
 
     /** Number of profiles the request carries (1 for /ingest, the sample count for push). */
     int profileCount();
@@ -17,10 +17,10 @@ public interface ProfileUpload {
     /** The request one destination gets, with that destination's external labels applied. */
     OutgoingRequest toDestination(Map<String, String> externalLabels);
 
-    /** A request for one destination; the body array may be shared between destinations and is never modified. */
+    /** A request for one destination; the body may be shared between destinations and is never modified. */
     record OutgoingRequest(
             String pathAndQuery,
-            byte[] body,
+            UploadBody body,
             String contentType,
             String contentEncoding,
             Map<String, String> protocolHeaders) {}

@@ -13,11 +13,11 @@ import java.util.TreeMap;
  */
 public final class PushUpload implements ProfileUpload {
     private final PushRequest request;
-    private final int receivedBytes;
+    private final long receivedBytes;
     private final int profiles;
 
     /** Checks the client's labels (after dropping private ones) so a refused series is refused before any write. */
-    public PushUpload(PushRequest request, int receivedBytes) {
+    public PushUpload(PushRequest request, long receivedBytes) {
         this.request = request;
         this.receivedBytes = receivedBytes;
         int n = 0;
@@ -29,7 +29,7 @@ public final class PushUpload implements ProfileUpload {
     }
 
     @Override
-    public int receivedBytes() {
+    public long receivedBytes() {
         return receivedBytes;
     }
 
@@ -51,7 +51,7 @@ public final class PushUpload implements ProfileUpload {
         }
         return new OutgoingRequest(
                 RelayNames.PUSH_PATH,
-                out.build().toByteArray(),
+                UploadBody.inMemory(out.build().toByteArray()),
                 "application/proto",
                 null,
                 Map.of("Connect-Protocol-Version", "1"));

@@ -2,10 +2,13 @@ package dev.pyroscoperelay.write;
 
 import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
+import dev.pyroscoperelay.upload.UploadBody;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
 import io.netty.buffer.Unpooled;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -98,8 +101,7 @@ final class Delivery {
                 req.reset();
                 return;
             }
-            // wraps the shared array (Buffer.buffer(byte[]) would copy it): every destination sends the same bytes
-            req.send(Buffer.buffer(Unpooled.wrappedBuffer(request.body()))).onComplete(answered -> {
+            sendBody(req).onComplete(answered -> {
                 if (answered.failed()) {
                     attemptEnded(Attempt.failed(answered.cause(), attemptTimeoutMillis));
                     return;
@@ -115,6 +117,20 @@ final class Delivery {
                                                 body.result().getBytes())));
             });
         });
+    }
+
+    /** The body from memory (every destination sends the same array) or from its file, opened for each attempt. */
+    private Future<HttpClientResponse> sendBody(HttpClientRequest req) {
+        UploadBody body = request.body();
+        if (body.inMemory()) {
+            // wraps the shared array (Buffer.buffer(byte[]) would copy it)
+            return req.send(Buffer.buffer(Unpooled.wrappedBuffer(body.array(), 0, (int) body.length())));
+        }
+        req.putHeader("Content-Length", Long.toString(body.length()));
+        return client.vertx
+                .fileSystem()
+                .open(body.file().toString(), new OpenOptions().setRead(true))
+                .compose(file -> req.send(file).onComplete(sent -> file.close()));
     }
 
     private void timedOut() {

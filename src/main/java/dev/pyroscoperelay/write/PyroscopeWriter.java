@@ -74,7 +74,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
                     c,
                     relay,
                     upload,
-                    request.body().length,
+                    request.body().length(),
                     Kind.INVALID,
                     0,
                     0,
@@ -86,7 +86,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
                 ? c.settings.tenantId()
                 : exchange.getMessage().getHeader(RelayNames.TENANT_HEADER, String.class);
         new Delivery(c, request, tenant, authorization, relay.deadlineNanos(), (kind, status, attempts, detail) -> {
-                    record(c, relay, upload, request.body().length, kind, status, attempts, detail);
+                    record(c, relay, upload, request.body().length(), kind, status, attempts, detail);
                     callback.done(false);
                 })
                 .start();
