@@ -99,7 +99,7 @@ public final class BodyBudget {
             return false;
         }
         try {
-            if (Files.getFileStore(spoolDir).getUsableSpace() - n < DISK_MARGIN) {
+            if (Files.getFileStore(existingParent(spoolDir)).getUsableSpace() - n < DISK_MARGIN) {
                 disk.addAndGet(-n);
                 return false;
             }
@@ -117,6 +117,30 @@ public final class BodyBudget {
     Path newFile() throws IOException {
         Files.createDirectories(spoolDir);
         return spoolDir.resolve(FILE_PREFIX + ProcessHandle.current().pid() + "-" + files.incrementAndGet() + ".tmp");
+    }
+
+    /** Room left in memory now (others may take it first: reserve to be sure). */
+    long memoryFree() {
+        return memoryLimit - memory.get();
+    }
+
+    /** Room left on disk now, by the budget and by the file system. */
+    long diskFree() {
+        long byBudget = diskLimit - disk.get();
+        try {
+            return Math.min(
+                    byBudget, Files.getFileStore(existingParent(spoolDir)).getUsableSpace() - DISK_MARGIN);
+        } catch (IOException e) {
+            return byBudget;
+        }
+    }
+
+    private static Path existingParent(Path p) {
+        Path q = p.toAbsolutePath();
+        while (q != null && !Files.exists(q)) {
+            q = q.getParent();
+        }
+        return q == null ? p.toAbsolutePath().getRoot() : q;
     }
 
     long memoryInUse() {

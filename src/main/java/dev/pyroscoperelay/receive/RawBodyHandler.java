@@ -30,6 +30,8 @@ final class RawBodyHandler implements Handler<RoutingContext> {
     /** First array for a body of unknown length; it doubles as bytes arrive. */
     private static final int FIRST_ARRAY = 16 * 1024;
 
+    private static final long DISK_STEP = 1024 * 1024;
+
     /** Seconds a client is asked to wait after a 503 for lack of room. */
     static final String RETRY_AFTER_SECONDS = "5";
 
@@ -103,23 +105,29 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             this.declared = declared;
         }
 
-        /** Claims room for a body of known length before reading it; answers 413/503 itself when there is none. */
+        /**
+         * Picks memory or a file for a body of known length, and answers 413/503 before reading it when it cannot fit
+         * now. Nothing is reserved yet: room is counted as bytes arrive, so a client that declares a lot and sends
+         * little takes little.
+         */
         boolean open() {
             if (declared <= 0) {
-                return true; // chunked: room is claimed as bytes arrive
+                return true; // chunked: memory first, a file once it outgrows that
             }
-            if (declared <= budget.memoryPerBody() && budget.reserveMemory(declared)) {
-                reservedMemory = declared;
-                return true;
-            }
+            boolean fitsInMemory = declared <= budget.memoryPerBody();
             if (api == ReceiverApi.PUSH) {
                 // a push request is decoded in memory
-                return declared > budget.memoryPerBody() ? fail(413, pushTooLarge()) : fail(503, outOfRoom());
+                if (!fitsInMemory) {
+                    return fail(413, pushTooLarge());
+                }
+                return budget.memoryFree() >= declared || fail(503, outOfRoom());
             }
-            if (!budget.reserveDisk(declared)) {
+            if (fitsInMemory && budget.memoryFree() >= declared) {
+                return true;
+            }
+            if (budget.diskFree() < declared) {
                 return fail(503, outOfRoom());
             }
-            reservedDisk = declared;
             return toFile();
         }
 
@@ -137,11 +145,13 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             }
             if (file != null) {
                 if (size + n > reservedDisk) {
-                    if (!budget.reserveDisk(size + n - reservedDisk)) {
+                    // claimed a mebibyte at a time: the file system's free space is asked once per step
+                    long step = Math.max(size + n - reservedDisk, DISK_STEP);
+                    if (!budget.reserveDisk(step)) {
                         fail(503, outOfRoom());
                         return;
                     }
-                    reservedDisk = size + n;
+                    reservedDisk += step;
                 }
                 file.write(chunk);
                 if (file.writeQueueFull()) {
