@@ -1,9 +1,12 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.runtime.Durations;
+import dev.pyroscoperelay.runtime.EventLoopWatchdog;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 
 /** The receiver servers of one CamelContext, keyed by address; all are closed when the context stops. */
@@ -12,9 +15,24 @@ final class ReceiverServers extends ServiceSupport {
 
     private final Map<String, ReceiverServer> servers = new HashMap<>();
     private final CamelContext context;
+    private final EventLoopWatchdog watchdog;
 
     private ReceiverServers(CamelContext context) {
         this.context = context;
+        PropertiesComponent p = context.getPropertiesComponent();
+        this.watchdog = new EventLoopWatchdog(
+                Durations.parseMillis(
+                        EventLoopWatchdog.MAX_STALL,
+                        p.resolveProperty(EventLoopWatchdog.MAX_STALL).orElse("10s")),
+                p.resolveProperty(EventLoopWatchdog.EXIT)
+                        .map(Boolean::parseBoolean)
+                        .orElse(false));
+        HealthCheckHelper.getHealthCheckRegistry(context).register(watchdog);
+    }
+
+    @Override
+    protected void doStart() {
+        watchdog.start();
     }
 
     static ReceiverServers of(CamelContext context) {
@@ -44,6 +62,7 @@ final class ReceiverServers extends ServiceSupport {
 
     @Override
     protected synchronized void doStop() {
+        watchdog.stop();
         servers.values().forEach(ReceiverServer::shutdown);
         servers.clear();
     }

@@ -27,6 +27,8 @@ public final class Relay implements AutoCloseable {
         Main main = new Main();
         int mgmt = freePort();
         main.addOverrideProperty("camel.management.port", String.valueOf(mgmt));
+        // a test that blocks an event loop must fail, not halt the test JVM (ZombieTest checks the exit in a child JVM)
+        main.addOverrideProperty("pyroscope.relay.exit-on-dead-event-loop", "false");
         properties.forEach(main::addOverrideProperty);
         RelayMain.configure(main, workDir);
         main.start();
