@@ -82,7 +82,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
     protected void doStart() throws Exception {
         super.doStart(); // adds the Vert.x route before the port opens
         if (!acquired) {
-            server.acquire();
+            server.acquire(this);
             acquired = true;
         }
     }
@@ -92,7 +92,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
         super.doStop();
         if (acquired) {
             acquired = false;
-            server.release();
+            server.release(this);
         }
     }
 
@@ -103,13 +103,20 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
      */
     @Override
     protected void handleRequest(RoutingContext ctx) {
-        if (isSuspended()) {
-            // shutting down: in-flight requests finish, new ones go elsewhere
-            releaseBody(ctx);
-            ctx.response()
-                    .setStatusCode(503)
-                    .putHeader("Connection", "close")
-                    .end("pyroscope-relay is shutting down\n");
+        if (isSuspended() || isStopping()) {
+            // this route is stopping (a reload, or shutdown): in-flight requests finish here, new ones wait for the
+            // next route of this port (or get 503 when none comes)
+            server.park(ctx);
+            return;
+        }
+        serveParked(ctx);
+    }
+
+    /** Runs the route for a request whose body was read (possibly by the previous route of this port). */
+    void serveParked(RoutingContext ctx) {
+        if (ctx.get(RawBodyHandler.BODY_KEY) == null) {
+            // parked before its body was read: route it again, through this route's body reader
+            ctx.reroute(ctx.request().method(), ctx.request().uri());
             return;
         }
         Exchange exchange = createExchange(false);
@@ -177,7 +184,13 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
         }
     }
 
-    private static void releaseBody(RoutingContext ctx) {
+    @Override
+    protected void doResume() throws Exception {
+        super.doResume();
+        server.resumed(this);
+    }
+
+    static void releaseBody(RoutingContext ctx) {
         UploadBody body = ctx.get(RawBodyHandler.BODY_KEY);
         if (body != null) {
             body.release();

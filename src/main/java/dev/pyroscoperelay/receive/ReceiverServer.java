@@ -11,6 +11,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,14 @@ final class ReceiverServer {
     private String bindError;
     private boolean closed;
     private final Limits limits;
+    private final ParkedRequests parked = new ParkedRequests();
+    /** The route that serves this address now, or null between two routes (a reload). */
+    private ReceiverConsumer serving;
+    /** Closes the port when no route came back after the last one stopped; -1 when none is pending. */
+    private long closeTimer = -1;
+
+    /** How long the port stays open, holding requests, after its last route stopped. */
+    static final long REATTACH_MILLIS = 10_000;
     /** Open connections over all event loops, for maxConnections. */
     private final AtomicInteger connections = new AtomicInteger();
 
@@ -51,6 +60,8 @@ final class ReceiverServer {
         int workerThreads = limits.workerThreads();
         this.vertx = RelayVertx.acquire();
         this.router = Router.router(vertx);
+        // no route of a consumer matched: between the routes of a reload; the request waits for the next route
+        this.router.route().last().handler(this::park);
         // a writer may legitimately hold a worker for its whole retry budget
         this.workers = workerThreads > 0
                 ? vertx.createSharedWorkerExecutor(
@@ -80,14 +91,22 @@ final class ReceiverServer {
         return host + ":" + port;
     }
 
-    void acquire() {
+    /**
+     * A route starts serving this address: it gets the requests that waited for it, and the port opens if it was not
+     * open yet (across a reload it stays open).
+     */
+    void acquire(ReceiverConsumer consumer) {
         Future<Void> first;
         synchronized (this) {
-            if (users++ > 0) {
-                return;
+            users++;
+            serving = consumer;
+            if (closeTimer >= 0) {
+                vertx.cancelTimer(closeTimer);
+                closeTimer = -1;
             }
-            first = listen();
+            first = deployment == null ? listen() : Future.succeededFuture();
         }
+        parked.handTo(consumer);
         try {
             // wait (without the lock, which the result handler needs) so that a started route serves at once
             first.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -157,15 +176,70 @@ final class ReceiverServer {
                 .mapEmpty();
     }
 
-    synchronized void release() {
+    /**
+     * A route stops serving this address. The port stays open for {@link #REATTACH_MILLIS}: a reload starts the new
+     * route within that, and requests meanwhile wait in {@link ParkedRequests}. Then, if no route came, it closes.
+     */
+    synchronized void release(ReceiverConsumer consumer) {
+        if (serving == consumer) {
+            serving = null;
+        }
         if (users == 0 || --users > 0) {
             return;
         }
-        closeServers();
+        closeTimer = vertx.setTimer(REATTACH_MILLIS, id -> {
+            synchronized (this) {
+                if (users > 0 || closeTimer != id) {
+                    return;
+                }
+                closeTimer = -1;
+                parked.refuseAll("no route serves " + address() + " any more: nothing was forwarded\n");
+                closeServersAsync();
+            }
+        });
+    }
+
+    /**
+     * A request that no running route can take now (none attached, or the one attached is stopping): it waits for the
+     * next route, or gets 503 when too many wait already.
+     */
+    void park(RoutingContext ctx) {
+        ReceiverConsumer now;
+        synchronized (this) {
+            now = serving;
+            if ((now == null || now.isSuspended() || now.isStopping()) && !closed) {
+                if (!parked.park(ctx)) {
+                    ParkedRequests.refuse(ctx, "too many requests wait for a route on " + address() + "\n");
+                }
+                return;
+            }
+        }
+        if (now == null) {
+            ParkedRequests.refuse(ctx, "pyroscope-relay is shutting down\n");
+        } else {
+            now.serveParked(ctx);
+        }
+    }
+
+    /** A suspended route was resumed: it takes the requests that waited meanwhile. */
+    void resumed(ReceiverConsumer consumer) {
+        parked.handTo(consumer);
+    }
+
+    private void closeServersAsync() {
+        if (deployment == null) {
+            return;
+        }
+        String d = deployment;
+        deployment = null;
+        listening = false;
+        vertx.undeploy(d).onComplete(r -> LOG.info("pyroscope-receive on {} closed", address()));
     }
 
     synchronized void shutdown() {
         users = 0;
+        serving = null;
+        parked.refuseAll("pyroscope-relay is shutting down\n");
         closeServers();
         if (!closed) {
             closed = true;

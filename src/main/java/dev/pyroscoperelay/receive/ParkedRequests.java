@@ -1,0 +1,72 @@
+package dev.pyroscoperelay.receive;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Requests that reach a receiver's port while no route serves it: during a hot reload (between the old route's stop
+ * and the new one's start) or while the old route drains. They wait here, on their connections, and are handed to
+ * the next route that attaches; if none does in time, or the relay stops, they get 503 with Retry-After. So a reload
+ * fails no request and the port never closes.
+ */
+final class ParkedRequests {
+    /** At most this many wait; more get 503 at once. */
+    private static final int MAX_PARKED = 10_000;
+
+    private record Parked(RoutingContext ctx, Context context) {}
+
+    private final Deque<Parked> parked = new ArrayDeque<>();
+
+    /** Holds a request; false when full (the caller answers it). */
+    synchronized boolean park(RoutingContext ctx) {
+        if (parked.size() >= MAX_PARKED) {
+            return false;
+        }
+        Context context = Vertx.currentContext();
+        parked.add(new Parked(ctx, context == null ? ctx.vertx().getOrCreateContext() : context));
+        return true;
+    }
+
+    /** Hands every parked request to the consumer that now serves the port, each on its own event loop. */
+    void handTo(ReceiverConsumer consumer) {
+        for (Parked p : takeAll()) {
+            p.context().runOnContext(v -> {
+                if (!p.ctx().response().closed() && !p.ctx().response().ended()) {
+                    consumer.serveParked(p.ctx());
+                }
+            });
+        }
+    }
+
+    /** Answers every parked request with 503: nothing will serve this port. */
+    void refuseAll(String why) {
+        for (Parked p : takeAll()) {
+            p.context().runOnContext(v -> refuse(p.ctx(), why));
+        }
+    }
+
+    static void refuse(RoutingContext ctx, String why) {
+        ReceiverConsumer.releaseBody(ctx);
+        if (!ctx.response().closed() && !ctx.response().ended()) {
+            ctx.response()
+                    .setStatusCode(503)
+                    .putHeader("Retry-After", RawBodyHandler.RETRY_AFTER_SECONDS)
+                    .putHeader("Connection", "close")
+                    .putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end(why);
+        }
+    }
+
+    synchronized int size() {
+        return parked.size();
+    }
+
+    private synchronized Deque<Parked> takeAll() {
+        Deque<Parked> all = new ArrayDeque<>(parked);
+        parked.clear();
+        return all;
+    }
+}
