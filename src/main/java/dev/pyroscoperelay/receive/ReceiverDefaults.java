@@ -21,6 +21,8 @@ public final class ReceiverDefaults {
     public static final String IDLE_TIMEOUT = "120s";
     /** Alloy's conn_limit. */
     public static final int MAX_CONNECTIONS = 16384;
+    /** No client certificates asked for. */
+    public static final String TLS_CLIENT_AUTH = "none";
 
     private ReceiverDefaults() {}
 
@@ -34,6 +36,7 @@ public final class ReceiverDefaults {
                 "workerThreads", WORKER_THREADS,
                 "readTimeout", READ_TIMEOUT,
                 "idleTimeout", IDLE_TIMEOUT,
-                "maxConnections", MAX_CONNECTIONS);
+                "maxConnections", MAX_CONNECTIONS,
+                "tlsClientAuth", TLS_CLIENT_AUTH);
     }
 }

@@ -23,6 +23,10 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     private long readTimeoutMillis = Durations.parseMillis("readTimeout", ReceiverDefaults.READ_TIMEOUT);
     private long idleTimeoutMillis = Durations.parseMillis("idleTimeout", ReceiverDefaults.IDLE_TIMEOUT);
     private int maxConnections = ReceiverDefaults.MAX_CONNECTIONS;
+    private String tlsCertFile;
+    private String tlsKeyFile;
+    private String tlsClientCaFile;
+    private String tlsClientAuth = ReceiverDefaults.TLS_CLIENT_AUTH;
     private String receiverName;
 
     @Override
@@ -31,7 +35,12 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
                 .get(
                         listenAddress,
                         listenPort,
-                        new ReceiverServer.Limits(workerThreads, idleTimeoutMillis, maxConnections, readTimeoutMillis));
+                        new ReceiverServer.Limits(
+                                workerThreads,
+                                idleTimeoutMillis,
+                                maxConnections,
+                                readTimeoutMillis,
+                                ReceiverTls.of(tlsCertFile, tlsKeyFile, tlsClientCaFile, tlsClientAuth)));
         RelayMetrics.Receiver metrics = RelayMetrics.of(camelContext).receiver(receiverName());
         RawBodyHandler bodies =
                 new RawBodyHandler(maxBodySize, readTimeoutMillis, BodyBudget.of(camelContext), metrics);
@@ -124,5 +133,21 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
             throw new IllegalArgumentException("pyroscope-receive: maxConnections must be at least 1");
         }
         this.maxConnections = maxConnections;
+    }
+
+    public void setTlsCertFile(String tlsCertFile) {
+        this.tlsCertFile = tlsCertFile;
+    }
+
+    public void setTlsKeyFile(String tlsKeyFile) {
+        this.tlsKeyFile = tlsKeyFile;
+    }
+
+    public void setTlsClientCaFile(String tlsClientCaFile) {
+        this.tlsClientCaFile = tlsClientCaFile;
+    }
+
+    public void setTlsClientAuth(String tlsClientAuth) {
+        this.tlsClientAuth = tlsClientAuth;
     }
 }

@@ -51,7 +51,18 @@ final class ReceiverServer {
     private final AtomicInteger connections = new AtomicInteger();
 
     /** Per listening address: taken from the first receiver route that uses it. */
-    record Limits(int workerThreads, long idleTimeoutMillis, int maxConnections, long readTimeoutMillis) {}
+    record Limits(
+            int workerThreads, long idleTimeoutMillis, int maxConnections, long readTimeoutMillis, ReceiverTls tls) {}
+
+    /** How often the TLS files are checked for a renewed certificate. */
+    static final long TLS_CHECK_MILLIS = 2_000;
+
+    /** The servers of the event loops while listening, for a certificate renewal. */
+    private final java.util.List<io.vertx.core.http.HttpServer> httpServers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private long tlsTimer = -1;
+    private String tlsFingerprint;
 
     ReceiverServer(String host, int port, Limits limits) {
         this.host = host;
@@ -143,6 +154,10 @@ final class ReceiverServer {
                 .setMaxHeaderSize(64 * 1024)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, limits.idleTimeoutMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        if (limits.tls() != null) {
+            limits.tls().applyTo(options);
+            watchCertificates();
+        }
         // one server per event loop: undeploying the verticles closes them all
         return vertx.deployVerticle(
                         () -> new Listener(options), new DeploymentOptions().setInstances(RelayVertx.eventLoops()))
@@ -227,6 +242,7 @@ final class ReceiverServer {
     }
 
     private void closeServersAsync() {
+        stopWatchingCertificates();
         if (deployment == null) {
             return;
         }
@@ -250,7 +266,43 @@ final class ReceiverServer {
         }
     }
 
+    /** Serves a renewed certificate to new connections: checks the files every few seconds while listening. */
+    private void watchCertificates() {
+        if (tlsTimer >= 0) {
+            return;
+        }
+        ReceiverTls tls = limits.tls();
+        tlsFingerprint = tls.fingerprint();
+        tlsTimer = vertx.setPeriodic(TLS_CHECK_MILLIS, id -> {
+            String now = tls.fingerprint();
+            if (now.equals(tlsFingerprint)) {
+                return;
+            }
+            tlsFingerprint = now;
+            for (io.vertx.core.http.HttpServer server : httpServers) {
+                server.updateSSLOptions(tls.sslOptions(), true).onComplete(r -> {
+                    if (r.failed()) {
+                        LOG.error(
+                                "pyroscope-receive {}: the renewed certificate cannot be used, keeping the previous one: {}",
+                                address(),
+                                r.cause().getMessage());
+                    }
+                });
+            }
+            LOG.info("pyroscope-receive {}: TLS files changed, new connections get the renewed certificate", address());
+        });
+    }
+
+    private void stopWatchingCertificates() {
+        if (tlsTimer >= 0) {
+            vertx.cancelTimer(tlsTimer);
+            tlsTimer = -1;
+        }
+        httpServers.clear();
+    }
+
     private void closeServers() {
+        stopWatchingCertificates();
         if (deployment == null) {
             return;
         }
@@ -278,8 +330,9 @@ final class ReceiverServer {
 
         @Override
         public void start(Promise<Void> started) {
-            vertx.createHttpServer(options)
-                    .connectionHandler(this::connected)
+            io.vertx.core.http.HttpServer server = vertx.createHttpServer(options);
+            httpServers.add(server);
+            server.connectionHandler(this::connected)
                     .requestHandler(request -> {
                         Long timer = waitingForHead.remove(request.connection());
                         if (timer != null) {

@@ -1,0 +1,100 @@
+package dev.pyroscoperelay.receive;
+
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * HTTPS on a receiver (Alloy's {@code http > tls} block): a PEM certificate chain and key, and optionally client
+ * certificates that must chain to {@code clientCaFile} (mTLS). The files are watched: a renewed certificate is served
+ * to new connections without a restart.
+ */
+record ReceiverTls(String certFile, String keyFile, String clientCaFile, ClientAuth clientAuth) {
+
+    /** Checks the parameters together; null when TLS is off (no certificate). */
+    static ReceiverTls of(String certFile, String keyFile, String clientCaFile, String clientAuth) {
+        boolean cert = isSet(certFile);
+        boolean key = isSet(keyFile);
+        ClientAuth auth = clientAuth(clientAuth);
+        if (cert != key) {
+            throw new IllegalArgumentException("pyroscope-receive: set both tlsCertFile and tlsKeyFile, or neither");
+        }
+        if (!cert) {
+            if (isSet(clientCaFile) || auth != ClientAuth.NONE) {
+                throw new IllegalArgumentException(
+                        "pyroscope-receive: tlsClientCaFile and tlsClientAuth need tlsCertFile and tlsKeyFile");
+            }
+            return null;
+        }
+        if (auth != ClientAuth.NONE && !isSet(clientCaFile)) {
+            throw new IllegalArgumentException(
+                    "pyroscope-receive: tlsClientAuth " + clientAuth.trim() + " needs tlsClientCaFile");
+        }
+        for (String f : new String[] {certFile, keyFile, clientCaFile}) {
+            if (isSet(f) && !Files.isReadable(Path.of(f.trim()))) {
+                throw new IllegalArgumentException("pyroscope-receive: cannot read TLS file " + f.trim());
+            }
+        }
+        return new ReceiverTls(certFile.trim(), keyFile.trim(), isSet(clientCaFile) ? clientCaFile.trim() : null, auth);
+    }
+
+    private static ClientAuth clientAuth(String value) {
+        String v = isSet(value) ? value.trim().toLowerCase(Locale.ROOT) : "none";
+        return switch (v) {
+            case "none" -> ClientAuth.NONE;
+            case "request" -> ClientAuth.REQUEST;
+            case "require" -> ClientAuth.REQUIRED;
+            default ->
+                throw new IllegalArgumentException(
+                        "pyroscope-receive: tlsClientAuth must be none, request or require, got '" + value + "'");
+        };
+    }
+
+    void applyTo(HttpServerOptions options) {
+        options.setSsl(true).setClientAuth(clientAuth);
+        SSLOptions ssl = sslOptions();
+        options.setKeyCertOptions(ssl.getKeyCertOptions());
+        if (ssl.getTrustOptions() != null) {
+            options.setTrustOptions(ssl.getTrustOptions());
+        }
+    }
+
+    /** Options that read the files again: for a server whose certificate was renewed. */
+    SSLOptions sslOptions() {
+        SSLOptions ssl = new SSLOptions()
+                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile));
+        if (clientCaFile != null) {
+            ssl.setTrustOptions(new PemTrustOptions().addCertPath(clientCaFile));
+        }
+        return ssl;
+    }
+
+    /** A fingerprint of the files' modification times and sizes: it changes when one is replaced. */
+    String fingerprint() {
+        StringBuilder sb = new StringBuilder();
+        for (String f : new String[] {certFile, keyFile, clientCaFile}) {
+            if (f != null) {
+                try {
+                    Path p = Path.of(f);
+                    sb.append(Files.getLastModifiedTime(p).toMillis())
+                            .append('/')
+                            .append(Files.size(p))
+                            .append(';');
+                } catch (IOException e) {
+                    sb.append("missing;");
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static boolean isSet(String s) {
+        return s != null && !s.isBlank();
+    }
+}

@@ -1,0 +1,178 @@
+package dev.pyroscoperelay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.Sink;
+import dev.pyroscoperelay.support.TestCertificates;
+import dev.pyroscoperelay.support.TestCertificates.Pair;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Receivers that serve HTTPS (tlsCertFile/tlsKeyFile), require client certificates (mTLS), and renew certificates. */
+class TlsReceiverTest {
+    @TempDir
+    Path work;
+
+    private static String route(int port, String sinkUrl, String tls) {
+        return """
+                - route:
+                    id: receive
+                    from:
+                      uri: kamelet:pyroscope-receive
+                      parameters:
+                        listenAddress: 127.0.0.1
+                        listenPort: %d
+                %s
+                      steps:
+                        - to:
+                            uri: kamelet:pyroscope-write
+                            parameters:
+                              url: %s
+                """.formatted(port, tls.indent(8).stripTrailing(), sinkUrl);
+    }
+
+    private static HttpResponse<String> upload(int port, SSLContext ssl, byte[] body) throws Exception {
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(ssl)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        return client.send(
+                HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/ingest?name=tls.app"))
+                        .timeout(Duration.ofSeconds(20))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The certificate a new connection is shown, trusting anything (to see which one it is). */
+    private static X509Certificate served(int port) throws Exception {
+        SSLContext any = SSLContext.getInstance("TLS");
+        any.init(
+                null,
+                new TrustManager[] {
+                    new X509TrustManager() {
+                        @Override
+                        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+                        @Override
+                        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+                        @Override
+                        public X509Certificate[] getAcceptedIssuers() {
+                            return new X509Certificate[0];
+                        }
+                    }
+                },
+                null);
+        try (SSLSocket s = (SSLSocket) any.getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.startHandshake();
+            return (X509Certificate) s.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    @Test
+    void httpsUploadIsForwardedAndARenewedCertificateIsServedWithoutRestart() throws Exception {
+        Pair first = TestCertificates.create(work, "first", "relay-first");
+        Path cert = Files.copy(first.certPem(), work.resolve("server.crt"));
+        Path key = Files.copy(first.keyPem(), work.resolve("server.key"));
+        try (Sink sink = Sink.start()) {
+            int port = Relay.freePort();
+            Relay.writeRoute(work, "relay.yaml", route(port, sink.url(), """
+                    tlsCertFile: %s
+                    tlsKeyFile: %s""".formatted(cert, key)));
+            try (Relay relay = Relay.start(work)) {
+                byte[] body = new byte[100_000];
+                new java.util.Random(7).nextBytes(body);
+                HttpResponse<String> r = upload(port, TestCertificates.context(first, null), body);
+                assertEquals(200, r.statusCode(), r.body());
+                assertArrayEquals(body, sink.take().body());
+                assertThrows(
+                        IOException.class,
+                        () -> upload(
+                                port,
+                                TestCertificates.context(TestCertificates.create(work, "other", "someone-else"), null),
+                                body),
+                        "a client that does not trust the certificate is refused");
+
+                Pair second = TestCertificates.create(work, "second", "relay-second");
+                Files.copy(second.keyPem(), key, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(second.certPem(), cert, StandardCopyOption.REPLACE_EXISTING);
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!served(port).getSubjectX500Principal().getName().equals("CN=relay-second")) {
+                    assertTrue(System.nanoTime() < end, "the renewed certificate was not served within 20 s");
+                    Thread.sleep(200);
+                }
+                assertEquals(
+                        200,
+                        upload(port, TestCertificates.context(second, null), body)
+                                .statusCode());
+                assertEquals(2, sink.count());
+            }
+        }
+    }
+
+    @Test
+    void mutualTlsRequiresATrustedClientCertificate() throws Exception {
+        Pair server = TestCertificates.create(work, "server", "relay");
+        Pair client = TestCertificates.create(work, "client", "sdk");
+        Pair stranger = TestCertificates.create(work, "stranger", "stranger");
+        try (Sink sink = Sink.start()) {
+            int port = Relay.freePort();
+            Relay.writeRoute(work, "relay.yaml", route(port, sink.url(), """
+                    tlsCertFile: %s
+                    tlsKeyFile: %s
+                    tlsClientCaFile: %s
+                    tlsClientAuth: require""".formatted(
+                            server.certPem(), server.keyPem(), client.certPem())));
+            try (Relay relay = Relay.start(work)) {
+                byte[] body = {1, 2, 3};
+                assertThrows(
+                        IOException.class,
+                        () -> upload(port, TestCertificates.context(server, null), body),
+                        "no client certificate");
+                assertThrows(
+                        IOException.class,
+                        () -> upload(port, TestCertificates.context(server, stranger), body),
+                        "an untrusted client certificate");
+                assertEquals(0, sink.count());
+                HttpResponse<String> r = upload(port, TestCertificates.context(server, client), body);
+                assertEquals(200, r.statusCode(), r.body());
+                assertArrayEquals(body, sink.take().body());
+            }
+        }
+    }
+
+    @Test
+    void inconsistentTlsParametersAreRefusedWithAReason() throws Exception {
+        int port = Relay.freePort();
+        Relay.writeRoute(
+                work, "relay.yaml", route(port, "http://127.0.0.1:1", """
+                tlsCertFile: %s""".formatted(work.resolve("missing.crt"))));
+        Exception e = assertThrows(Exception.class, () -> Relay.start(work).close());
+        String messages = "";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages += t.getMessage() + "\n";
+        }
+        assertTrue(messages.contains("set both tlsCertFile and tlsKeyFile, or neither"), messages);
+    }
+}
