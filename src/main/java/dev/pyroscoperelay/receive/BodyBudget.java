@@ -1,6 +1,7 @@
 package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.ByteSizes;
+import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -65,6 +66,7 @@ public final class BodyBudget {
                     .orElse(System.getProperty("java.io.tmpdir") + "/" + RelayNames.RECEIVE_KAMELET + "-bodies"));
             BodyBudget created = new BodyBudget(memoryLimit, perBody, diskLimit, dir);
             created.removeFilesOfDeadProcesses();
+            RelayMetrics.of(context).bodies(created.memory::get, memoryLimit, created.disk::get, diskLimit);
             context.getRegistry().bind(REGISTRY_NAME, BodyBudget.class, created);
             LOG.info(
                     "request bodies: up to {} MiB in memory ({} MiB per body), larger ones in {} up to {} MiB",

@@ -19,10 +19,11 @@ final class ParkedRequests {
     private record Parked(RoutingContext ctx, Context context) {}
 
     private final Deque<Parked> parked = new ArrayDeque<>();
+    private boolean closed;
 
-    /** Holds a request; false when full (the caller answers it). */
+    /** Holds a request; false when full or closed (the caller answers it). */
     synchronized boolean park(RoutingContext ctx) {
-        if (parked.size() >= MAX_PARKED) {
+        if (closed || parked.size() >= MAX_PARKED) {
             return false;
         }
         Context context = Vertx.currentContext();
@@ -58,6 +59,14 @@ final class ParkedRequests {
                     .putHeader("Content-Type", "text/plain; charset=utf-8")
                     .end(why);
         }
+    }
+
+    /** The port closes for good: every waiting request gets 503, and so does every later one. */
+    void close(String why) {
+        synchronized (this) {
+            closed = true;
+        }
+        refuseAll(why);
     }
 
     synchronized int size() {

@@ -41,7 +41,7 @@ final class ReceiverServer {
     private final Limits limits;
     private final ParkedRequests parked = new ParkedRequests();
     /** The route that serves this address now, or null between two routes (a reload). */
-    private ReceiverConsumer serving;
+    private volatile ReceiverConsumer serving;
     /** Closes the port when no route came back after the last one stopped; -1 when none is pending. */
     private long closeTimer = -1;
 
@@ -219,20 +219,22 @@ final class ReceiverServer {
      * next route, or gets 503 when too many wait already.
      */
     void park(RoutingContext ctx) {
-        ReceiverConsumer now;
-        synchronized (this) {
-            now = serving;
-            if ((now == null || now.isSuspended() || now.isStopping()) && !closed) {
-                if (!parked.park(ctx)) {
-                    ParkedRequests.refuse(ctx, "too many requests wait for a route on " + address() + "\n");
-                }
-                return;
-            }
-        }
-        if (now == null) {
-            ParkedRequests.refuse(ctx, "pyroscope-relay is shutting down\n");
-        } else {
+        // no lock of this server here: it runs on an event loop, and shutdown() waits for the event loops
+        ReceiverConsumer now = serving;
+        if (now != null && !now.isSuspended() && !now.isStopping()) {
             now.serveParked(ctx);
+            return;
+        }
+        if (!parked.park(ctx)) {
+            ParkedRequests.refuse(
+                    ctx,
+                    "pyroscope-relay is shutting down, or too many requests wait for a route on " + address() + "\n");
+            return;
+        }
+        // a route may have attached while this one parked: it takes it now
+        now = serving;
+        if (now != null && !now.isSuspended() && !now.isStopping()) {
+            parked.handTo(now);
         }
     }
 
@@ -252,12 +254,18 @@ final class ReceiverServer {
         vertx.undeploy(d).onComplete(r -> LOG.info("pyroscope-receive on {} closed", address()));
     }
 
-    synchronized void shutdown() {
-        users = 0;
-        serving = null;
-        parked.refuseAll("pyroscope-relay is shutting down\n");
+    void shutdown() {
+        synchronized (this) {
+            users = 0;
+            serving = null;
+        }
+        parked.close("pyroscope-relay is shutting down\n");
+        // without this server's lock: closing waits for the event loops, which may be waiting for the lock in park()
         closeServers();
-        if (!closed) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
             if (workers != null) {
                 workers.close();
@@ -301,19 +309,23 @@ final class ReceiverServer {
         httpServers.clear();
     }
 
+    /** Closes the port and waits for it; called without this server's lock (the event loops may need it). */
     private void closeServers() {
-        stopWatchingCertificates();
-        if (deployment == null) {
+        String d;
+        synchronized (this) {
+            stopWatchingCertificates();
+            d = deployment;
+            deployment = null;
+            listening = false;
+        }
+        if (d == null) {
             return;
         }
         try {
-            vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            vertx.undeploy(d).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             LOG.info("pyroscope-receive on {} closed", address());
         } catch (Exception e) {
             LOG.warn("closing receiver {} failed: {}", address(), e.toString());
-        } finally {
-            deployment = null;
-            listening = false;
         }
     }
 

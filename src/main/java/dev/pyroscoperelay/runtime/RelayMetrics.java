@@ -37,6 +37,30 @@ public final class RelayMetrics {
         }
     }
 
+    /** Request body bytes held now, in memory and in temporary files, against their limits. */
+    public void bodies(
+            java.util.function.LongSupplier memory,
+            long memoryLimit,
+            java.util.function.LongSupplier disk,
+            long diskLimit) {
+        io.micrometer.core.instrument.Gauge.builder("pyroscope.relay.body.memory", memory::getAsLong)
+                .description("Request body bytes held in memory")
+                .baseUnit("bytes")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("pyroscope.relay.body.memory.limit", () -> memoryLimit)
+                .description("Request body bytes the relay holds in memory at most")
+                .baseUnit("bytes")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("pyroscope.relay.body.disk", disk::getAsLong)
+                .description("Request body bytes held in temporary files")
+                .baseUnit("bytes")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("pyroscope.relay.body.disk.limit", () -> diskLimit)
+                .description("Request body bytes the relay holds in temporary files at most")
+                .baseUnit("bytes")
+                .register(registry);
+    }
+
     public Receiver receiver(String name) {
         return new Receiver(name);
     }

@@ -189,7 +189,8 @@ final class Delivery {
         if (wait == RetryPolicy.STOP) {
             finish();
         } else {
-            client.vertx.setTimer(wait, id -> start());
+            // Vert.x timers take at least 1 ms (a Retry-After of 0 asks to retry at once)
+            client.vertx.setTimer(Math.max(1, wait), id -> start());
         }
     }
 
