@@ -104,6 +104,7 @@ class AbuseTest {
         assertEquals(200, health.status(), health.body());
         assertTrue(relay.process().isAlive());
         assertFalse(relay.log().contains("OutOfMemoryError"), relay.log());
+        assertFalse(relay.log().contains("LEAK:"), "Netty reported a buffer leak:\n" + relay.log());
         long rss = relay.peakRssMiB();
         System.out.println("peak RSS of the relay: " + rss + " MiB");
         assertTrue(rss < 400, "peak RSS " + rss + " MiB with MaxRAM=512m");
@@ -199,6 +200,16 @@ class AbuseTest {
                 out.write(new byte[sent]);
                 out.flush();
             }
+            // 10 never finish their request head (a slowloris)
+            List<Socket> heads = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                Socket s = new Socket("127.0.0.1", port);
+                heads.add(s);
+                s.getOutputStream()
+                        .write("POST /ingest?name=slow HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            }
+            sockets.addAll(heads);
             // small uploads are still answered, promptly
             long slowest = 0;
             for (int i = 0; i < 20; i++) {
@@ -216,6 +227,11 @@ class AbuseTest {
             assertEquals(20, sink.count(), "only the small uploads were forwarded");
             // after readTimeout (3 s) every stalled request is answered 408 and its connection closed
             int answered408 = 0;
+            for (Socket s : heads) {
+                s.setSoTimeout(10_000);
+                assertEquals(-1, s.getInputStream().read(), "a request head that never ends: closed after readTimeout");
+            }
+            sockets.removeAll(heads);
             for (Socket s : sockets) {
                 s.setSoTimeout(10_000);
                 InputStream in = s.getInputStream();

@@ -144,6 +144,9 @@ final class ReceiverServer {
                 .setHost(host)
                 .setPort(port)
                 .setHandle100ContinueAutomatically(true)
+                // HTTP/1.1 only for now: with h2c upgrade on, Vert.x makes the connection (and calls the connection
+                // handler that starts its read timeout) only once a whole request head arrived
+                .setHttp2ClearTextEnabled(false)
                 .setDecompressionSupported(false)
                 .setCompressionSupported(false)
                 // no WebSocket: keeps Netty's WebSocket extension handler out of every connection's pipeline

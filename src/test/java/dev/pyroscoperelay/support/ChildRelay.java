@@ -48,6 +48,8 @@ public final class ChildRelay implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("-Dcamel.management.port=" + mgmt);
+        // every buffer Netty allocates is tracked: a leak is reported in the log, which the tests check
+        command.add("-Dio.netty.leakDetection.level=paranoid");
         command.addAll(List.of(properties));
         command.add("dev.pyroscoperelay.app.RelayMain");
         Path log = workDir.resolve("relay.log");
