@@ -44,17 +44,12 @@ cat > "$TMP/relay/routes/bench.yaml" <<YAML
               name: s1
               url: http://127.0.0.1:$S1
 YAML
-(cd "$TMP/relay" && exec $CPU_RELAY java $JVM_OPTS -Dcamel.management.port=$MG -Dpyroscope.relay.reload-enabled=false \
-   -Dpyroscope.relay.body-spool-dir="$TMP/spool" -jar "$OLDPWD/target/pyroscope-relay.jar" > "$TMP/logs/relay.log" 2>&1) &
-JAVA_PID=$!
-PIDS+=("$JAVA_PID")
-for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$J1/" && break; sleep 0.1; done
+start_relay "$J1" -Dcamel.management.port=$MG -Dpyroscope.relay.body-spool-dir="$TMP/spool"
 
 QUERY="/ingest?name=bench.app%7Benv%3Dbench%7D&from=1&until=2"
 BODY="$TMP/body-50k"; head -c 51200 /dev/urandom > "$BODY"
 BIG="$TMP/body-64m"; head -c $((64 * 1024 * 1024)) /dev/urandom > "$BIG"
 rss_mb() { awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$JAVA_PID/status"; }
-to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub("us","",v); print v/1000 } else if (v ~ /ms$/) { sub("ms","",v); print v } else if (v ~ /s$/) { sub("s","",v); print v*1000 } else print v }'; }
 # load SECONDS -> "rps p50 p99 non2xx"
 load() {
   local out
@@ -97,3 +92,5 @@ awk -v a="$a_rps" -v b="$b_rps" -v ap="$a_p99" -v bp="$b_p99" \
   'BEGIN { printf "ratios with abuse / alone: req/s %.2fx, p99 %.2fx\n", a / b, ap / bp }'
 echo "64 MB uploads answered: $(sort "$TMP/big.codes" | uniq -c | awk '{printf "%s x %s, ", $1, $2}')stalled connections opened: $(cat "$TMP/stall.out")"
 echo "relay OutOfMemoryError: $(grep -c OutOfMemoryError "$TMP/logs/relay.log" || true), forward failures: $(grep -c 'forward failed' "$TMP/logs/relay.log" || true), alive: $(kill -0 $JAVA_PID 2>/dev/null && echo yes || echo no)"
+relay_failures
+grep -E "WARN|ERROR" "$TMP/logs/relay.log" | grep -v "forward failed" | cut -c1-300 | sort | uniq -c | sort -rn | head -5 || true

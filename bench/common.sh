@@ -23,3 +23,22 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 mkdir -p "$TMP/logs"
 # the README's run command
 JVM_OPTS=${JVM_OPTS:-"-XX:SharedArchiveFile=$PWD/target/pyroscope-relay.jsa -XX:+UseSerialGC -XX:MaxRAM=512m -Xmn16m -Xss512k -XX:+ExitOnOutOfMemoryError"}
+
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub("us","",v); print v/1000 } else if (v ~ /ms$/) { sub("ms","",v); print v } else if (v ~ /s$/) { sub("s","",v); print v*1000 } else print v }'; }
+
+# start_relay PORT [JAVA_OPTION...]: runs target/pyroscope-relay.jar in $TMP/relay (routes/ written by the caller) on
+# CPU 1 with the README's JVM options, sets JAVA_PID, and waits until PORT answers
+start_relay() {
+  local port=$1; shift
+  (cd "$TMP/relay" && exec $CPU_RELAY java $JVM_OPTS -Dpyroscope.relay.reload-enabled=false "$@" \
+     -jar "$OLDPWD/target/pyroscope-relay.jar" > "$TMP/logs/relay.log" 2>&1) &
+  JAVA_PID=$!
+  PIDS+=("$JAVA_PID")
+  for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+}
+
+# the first failures the relay logged
+relay_failures() {
+  echo "relay forward failures logged: $(grep -c "forward failed" "$TMP/logs/relay.log" || true)"
+  grep "forward failed" "$TMP/logs/relay.log" | head -5 || true
+}

@@ -4,6 +4,7 @@
 #
 #   bench/run.sh            full run: 50 KB (16 connections) and 1 MB (64 connections), 3 repetitions, 10 s each
 #   bench/run.sh --quick    about 2 min: 50 KB only, 1 repetition, 5 s each, shorter warm-up
+#   BENCH_SIZES=1m bench/run.sh   the 1 MB rows only
 #
 # Pinning (2 cores): wrk and the sinks on CPU 0, the relay under test on CPU 1. Each setup is warmed up first:
 # until two 5 s runs in a row improve by less than 5 % (the JVM compiles its hot paths on the one CPU it has;
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/.."
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 if [ $QUICK = 1 ]; then DURATION=5; REPS=1; SIZES="50k"; WARM_MAX=30; else DURATION=10; REPS=3; SIZES="50k 1m"; WARM_MAX=120; fi
+SIZES=${BENCH_SIZES:-$SIZES} # e.g. BENCH_SIZES=1m bench/run.sh
 
 . bench/common.sh
 S1=$(free_port); S2=$(free_port); N1=$(free_port); N2=$(free_port); J1=$(free_port); J2=$(free_port); MG=$(free_port)
@@ -104,11 +106,7 @@ cat > "$TMP/relay/routes/bench.yaml" <<YAML
                     name: b
                     url: http://127.0.0.1:$S2
 YAML
-(cd "$TMP/relay" && exec $CPU_RELAY java $JVM_OPTS -Dcamel.management.port=$MG -Dpyroscope.relay.reload-enabled=false \
-   -jar "$OLDPWD/target/pyroscope-relay.jar" > "$TMP/logs/relay.log" 2>&1) &
-JAVA_PID=$!
-PIDS+=("$JAVA_PID")
-for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$J2/" && break; sleep 0.1; done
+start_relay "$J2" -Dcamel.management.port=$MG
 
 nginx_pids() { local m; m=$(cat "$TMP/relay.pid"); echo "$m $(pgrep -P "$m" | tr '\n' ' ')"; }
 cpu_ticks() { local t=0; for p in $1; do t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat))); done; echo $t; }
@@ -129,7 +127,6 @@ run_wrk() {
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
   echo "$rps $(to_ms "$p50") $(to_ms "$p99") $bad $reqs"
 }
-to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub("us","",v); print v/1000 } else if (v ~ /ms$/) { sub("ms","",v); print v } else if (v ~ /s$/) { sub("s","",v); print v*1000 } else print v }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # measure NAME PORT CONNS PIDS
@@ -182,5 +179,4 @@ for size in $SIZES; do
       -v p1="${P99[pyroscope-relay, 1 destination]}" -v pd="${P99[direct to sink (the limit)]}" \
       'BEGIN { printf "ratios: relay/nginx req/s 1 destination %.2fx, 2 destinations %.2fx; CPU per request (2 destinations) %.2fx; p99 added over direct (1 destination) %.2f ms\n", r1/n1, r2/n2, (m2 > 0 ? c2/m2 : 0), p1 - pd }'
 done
-echo "relay forward failures logged: $(grep -c "forward failed" "$TMP/logs/relay.log" || true)"
-grep "forward failed" "$TMP/logs/relay.log" | head -5 || true
+relay_failures

@@ -1,10 +1,12 @@
 package dev.pyroscoperelay.runtime;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.CamelContextHelper;
 
@@ -38,25 +40,19 @@ public final class RelayMetrics {
     }
 
     /** Request body bytes held now, in memory and in temporary files, against their limits. */
-    public void bodies(
-            java.util.function.LongSupplier memory,
-            long memoryLimit,
-            java.util.function.LongSupplier disk,
-            long diskLimit) {
-        io.micrometer.core.instrument.Gauge.builder("pyroscope.relay.body.memory", memory::getAsLong)
-                .description("Request body bytes held in memory")
-                .baseUnit("bytes")
-                .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("pyroscope.relay.body.memory.limit", () -> memoryLimit)
-                .description("Request body bytes the relay holds in memory at most")
-                .baseUnit("bytes")
-                .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("pyroscope.relay.body.disk", disk::getAsLong)
-                .description("Request body bytes held in temporary files")
-                .baseUnit("bytes")
-                .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("pyroscope.relay.body.disk.limit", () -> diskLimit)
-                .description("Request body bytes the relay holds in temporary files at most")
+    public void bodies(LongSupplier memory, long memoryLimit, LongSupplier disk, long diskLimit) {
+        bytesGauge("pyroscope.relay.body.memory", "Request body bytes held in memory", memory);
+        bytesGauge("pyroscope.relay.body.memory.limit", "Request body bytes held in memory at most", () -> memoryLimit);
+        bytesGauge("pyroscope.relay.body.disk", "Request body bytes held in temporary files", disk);
+        bytesGauge(
+                "pyroscope.relay.body.disk.limit",
+                "Request body bytes held in temporary files at most",
+                () -> diskLimit);
+    }
+
+    private void bytesGauge(String name, String description, LongSupplier value) {
+        Gauge.builder(name, value::getAsLong)
+                .description(description)
                 .baseUnit("bytes")
                 .register(registry);
     }

@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -127,10 +128,23 @@ final class Delivery {
             return req.send(Buffer.buffer(Unpooled.wrappedBuffer(body.array(), 0, (int) body.length())));
         }
         req.putHeader("Content-Length", Long.toString(body.length()));
-        return client.vertx
-                .fileSystem()
-                .open(body.file().toString(), new OpenOptions().setRead(true))
-                .compose(file -> req.send(file).onComplete(sent -> file.close()));
+        // failures come through the pipe and the response; without this Vert.x also logs each one
+        req.exceptionHandler(t -> {});
+        Future<AsyncFile> opened =
+                client.vertx.fileSystem().open(body.file().toString(), new OpenOptions().setRead(true));
+        opened.onFailure(t -> req.reset()); // frees the connection the request holds
+        return opened.compose(file -> {
+            // the whole body goes out even when the destination answers early (nginx's `return 200` does);
+            // a body cut short would leave the kept-alive connection out of step with the server, so a
+            // failed pipe resets the connection instead of ending the request
+            file.pipe().endOnFailure(false).to(req).onComplete(piped -> {
+                file.close();
+                if (piped.failed()) {
+                    req.reset();
+                }
+            });
+            return req.response();
+        });
     }
 
     private void timedOut() {
