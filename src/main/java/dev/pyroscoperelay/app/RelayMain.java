@@ -58,7 +58,8 @@ public final class RelayMain {
             main.configure().withRoutesIncludePattern("file:" + routes + "/*.yaml");
             RouteFileReloader.install(main, routes);
         } else {
-            main.configure().withRoutesIncludePattern("classpath:default-routes/*.yaml");
+            // one named file: the runnable jar carries it without a folder entry, which a classpath wildcard needs
+            main.configure().withRoutesIncludePattern("classpath:default-routes/relay.yaml");
         }
     }
 }

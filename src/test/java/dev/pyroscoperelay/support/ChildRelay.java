@@ -39,19 +39,35 @@ public final class ChildRelay implements AutoCloseable {
         return flags;
     }
 
-    /** Starts the relay in workDir (which has routes/) and waits until port accepts connections. */
+    /** Starts the relay from the test classpath in workDir (which has routes/) and waits until port accepts connections. */
     public static ChildRelay start(Path workDir, int port, String... properties) throws Exception {
+        return start(
+                workDir,
+                port,
+                List.of("-cp", System.getProperty("java.class.path"), "dev.pyroscoperelay.app.RelayMain"),
+                properties);
+    }
+
+    /** Starts target/pyroscope-relay.jar, the runnable relay as `mvn package` makes it, with its AppCDS archive. */
+    public static ChildRelay startJar(Path workDir, int port, String... properties) throws Exception {
+        Path jar = Path.of("target/pyroscope-relay.jar").toAbsolutePath();
+        List<String> run = new ArrayList<>();
+        run.add("-XX:SharedArchiveFile=" + jar.resolveSibling("pyroscope-relay.jsa"));
+        run.add("-jar");
+        run.add(jar.toString());
+        return start(workDir, port, run, properties);
+    }
+
+    private static ChildRelay start(Path workDir, int port, List<String> what, String... properties) throws Exception {
         int mgmt = Relay.freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(readmeJvmFlags());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
         command.add("-Dcamel.management.port=" + mgmt);
         // every buffer Netty allocates is tracked: a leak is reported in the log, which the tests check
         command.add("-Dio.netty.leakDetection.level=paranoid");
         command.addAll(List.of(properties));
-        command.add("dev.pyroscoperelay.app.RelayMain");
+        command.addAll(what);
         Path log = workDir.resolve("relay.log");
         Process p = new ProcessBuilder(command)
                 .directory(workDir.toFile())

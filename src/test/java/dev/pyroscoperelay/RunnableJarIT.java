@@ -1,0 +1,62 @@
+package dev.pyroscoperelay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pyroscoperelay.support.ChildRelay;
+import dev.pyroscoperelay.support.Client;
+import dev.pyroscoperelay.support.Fixtures;
+import dev.pyroscoperelay.support.Sink;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runnable jar as docs/config.md describes it (run by failsafe after `package`): started with the README's run
+ * command in a folder with no routes/ it serves the packaged default route, 0.0.0.0:9999 to http://localhost:4040,
+ * with the packaged properties (management on its own port), and a routes/ folder replaces it.
+ */
+class RunnableJarIT {
+    @TempDir
+    Path work;
+
+    @Test
+    void packagedDefaultRouteAndProperties() throws Exception {
+        try (Sink pyroscope = Sink.start(4040);
+                ChildRelay relay = ChildRelay.startJar(work, 9999)) {
+            byte[] body = {1, 2, 3, 4};
+            Client.Response r = Client.post(9999, "/ingest?name=jar.app", body, Map.of());
+            assertEquals(200, r.status(), r.body() + relay.log());
+            Sink.Received got = pyroscope.take();
+            assertArrayEquals(body, got.body());
+            assertEquals(
+                    "jar.app", Fixtures.forwardedName(got.rawQuery()).labels().get("service_name"));
+            assertEquals(
+                    200, Client.get(relay.managementPort(), "/observe/health").status());
+            assertTrue(Client.get(relay.managementPort(), "/metrics")
+                    .body()
+                    .contains("pyroscope_relay_received_requests_total"));
+            assertTrue(relay.log().contains("routes from the packaged default route"), relay.log());
+        }
+    }
+
+    @Test
+    void routesFolderOfTheWorkingDirectory() throws Exception {
+        try (Sink sink = Sink.start()) {
+            int port = dev.pyroscoperelay.support.Relay.freePort();
+            dev.pyroscoperelay.support.Relay.writeRoute(
+                    work, "relay.yaml", dev.pyroscoperelay.support.RouteYaml.receiveAndWrite("mine", port, sink.url()));
+            try (ChildRelay relay = ChildRelay.startJar(work, port)) {
+                assertEquals(
+                        200,
+                        Client.post(port, "/ingest?name=jar.app", new byte[] {9}, Map.of())
+                                .status());
+                assertEquals(1, sink.count());
+                assertTrue(Files.readString(work.resolve("relay.log")).contains("1 receivers, 1 writers"), relay.log());
+            }
+        }
+    }
+}
