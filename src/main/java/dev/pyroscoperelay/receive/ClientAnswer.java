@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * Never a 200 when a destination failed; a retryable failure wins over a 4xx so that the SDK sends again.
  */
 public class ClientAnswer implements Processor {
+    /** The one header of the answer besides Content-Type. */
+    static final String RETRY_AFTER = "Retry-After";
+
     private static final Logger LOG = LoggerFactory.getLogger(ClientAnswer.class);
 
     @Override
@@ -109,12 +112,21 @@ public class ClientAnswer implements Processor {
     }
 
     private static void connectError(Message out, String code, String message) {
+        retryAfterOn503(out, ConnectCodes.statusOf(code));
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, ConnectCodes.statusOf(code));
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
         out.setBody(ConnectCodes.errorJson(code, message).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A 503 asks the client to come back later (a full buffer, an unavailable destination). */
+    private static void retryAfterOn503(Message out, int status) {
+        if (status == 503) {
+            out.setHeader(RETRY_AFTER, RawBodyHandler.RETRY_AFTER_SECONDS);
+        }
+    }
+
     private static void answer(Message out, int status, String text) {
+        retryAfterOn503(out, status);
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
         out.setBody(text.endsWith("\n") ? text : text + "\n");

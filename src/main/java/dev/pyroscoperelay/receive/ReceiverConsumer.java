@@ -174,6 +174,10 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
                 if (contentType != null) {
                     response.putHeader("Content-Type", contentType);
                 }
+                String retryAfter = out.getHeader(ClientAnswer.RETRY_AFTER, String.class);
+                if (retryAfter != null && exchange.getException() == null) {
+                    response.putHeader(ClientAnswer.RETRY_AFTER, retryAfter);
+                }
                 response.end(body == null ? Buffer.buffer() : Buffer.buffer(body));
             }
         } finally {

@@ -147,6 +147,45 @@ public final class RelayMetrics {
                     .increment(profiles);
         }
 
+        /** A profile stored in the writer's buffer (delivered later: counted as sent then). */
+        public void stored(int profiles) {
+            Counter.builder("pyroscope.relay.write.buffer.stored.profiles")
+                    .description("Profiles stored in the writer's buffer")
+                    .tag("writer", name)
+                    .register(registry)
+                    .increment(profiles);
+        }
+
+        /** What the writer's buffer holds now. */
+        public void buffer(
+                LongSupplier bytes,
+                java.util.function.IntSupplier profiles,
+                java.util.function.DoubleSupplier oldestAgeSeconds) {
+            Gauge.builder("pyroscope.relay.write.buffer", bytes::getAsLong)
+                    .description("Bytes in the writer's buffer")
+                    .baseUnit("bytes")
+                    .tag("writer", name)
+                    .register(registry);
+            Gauge.builder("pyroscope.relay.write.buffer.profiles", profiles::getAsInt)
+                    .description("Profiles in the writer's buffer")
+                    .tag("writer", name)
+                    .register(registry);
+            Gauge.builder("pyroscope.relay.write.buffer.oldest.age", oldestAgeSeconds::getAsDouble)
+                    .description("Age of the oldest profile in the writer's buffer")
+                    .baseUnit("seconds")
+                    .tag("writer", name)
+                    .register(registry);
+        }
+
+        /** Profiles that were being sent when the relay stopped without a shutdown: they may arrive twice. */
+        public void resentAfterCrash(long profiles) {
+            Counter.builder("pyroscope.relay.write.buffer.resent.profiles")
+                    .description("Profiles sent again after the relay stopped while sending them (possible duplicates)")
+                    .tag("writer", name)
+                    .register(registry)
+                    .increment(profiles);
+        }
+
         public void retry() {
             retries.increment();
         }

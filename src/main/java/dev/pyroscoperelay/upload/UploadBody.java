@@ -12,21 +12,23 @@ public final class UploadBody {
     private final byte[] array;
     private final int arrayLength;
     private final Path file;
+    private final long fileOffset;
     private final long length;
     private final Runnable onRelease;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private UploadBody(byte[] array, int arrayLength, Path file, long length, Runnable onRelease) {
+    private UploadBody(byte[] array, int arrayLength, Path file, long fileOffset, long length, Runnable onRelease) {
         this.array = array;
         this.arrayLength = arrayLength;
         this.file = file;
+        this.fileOffset = fileOffset;
         this.length = length;
         this.onRelease = onRelease;
     }
 
     /** The first {@code length} bytes of {@code array}; the array is never modified afterwards. */
     public static UploadBody inMemory(byte[] array, int length, Runnable onRelease) {
-        return new UploadBody(array, length, null, length, onRelease);
+        return new UploadBody(array, length, null, 0, length, onRelease);
     }
 
     public static UploadBody inMemory(byte[] bytes) {
@@ -34,7 +36,12 @@ public final class UploadBody {
     }
 
     public static UploadBody inFile(Path file, long length, Runnable onRelease) {
-        return new UploadBody(null, 0, file, length, onRelease);
+        return inFile(file, 0, length, onRelease);
+    }
+
+    /** {@code length} bytes of {@code file} from {@code offset} (a stored profile's body follows its header). */
+    public static UploadBody inFile(Path file, long offset, long length, Runnable onRelease) {
+        return new UploadBody(null, 0, file, offset, length, onRelease);
     }
 
     public long length() {
@@ -61,6 +68,11 @@ public final class UploadBody {
     /** The temporary file that holds the body; null for a body in memory. */
     public Path file() {
         return file;
+    }
+
+    /** Where the body starts in {@link #file()}. */
+    public long fileOffset() {
+        return fileOffset;
     }
 
     /** Returns its memory or deletes its file; only the first call does anything. */

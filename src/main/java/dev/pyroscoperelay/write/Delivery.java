@@ -28,7 +28,8 @@ final class Delivery {
 
     /** How a delivery ended, told once. */
     interface Done {
-        void finished(Kind kind, int status, int attempts, String detail);
+        /** @param retryAfterMillis the destination's last Retry-After, -1 when none */
+        void finished(Kind kind, int status, int attempts, String detail, long retryAfterMillis);
     }
 
     private final DestinationClient client;
@@ -37,6 +38,7 @@ final class Delivery {
     private final String authorization;
     private final long deadlineNanos;
     private final Done done;
+    private final boolean oneAttempt;
     private final String target;
     private int attempts;
     private boolean allTimedOut = true;
@@ -56,6 +58,19 @@ final class Delivery {
             String authorization,
             long deadlineNanos,
             Done done) {
+        this(client, request, tenant, authorization, deadlineNanos, false, done);
+    }
+
+    /** @param oneAttempt no retry here: the caller (a buffer) decides when to try again */
+    Delivery(
+            DestinationClient client,
+            OutgoingRequest request,
+            String tenant,
+            String authorization,
+            long deadlineNanos,
+            boolean oneAttempt,
+            Done done) {
+        this.oneAttempt = oneAttempt;
         this.client = client;
         this.request = request;
         this.tenant = tenant;
@@ -134,6 +149,7 @@ final class Delivery {
                 client.vertx.fileSystem().open(body.file().toString(), new OpenOptions().setRead(true));
         opened.onFailure(t -> req.reset()); // frees the connection the request holds
         return opened.compose(file -> {
+            file.setReadPos(body.fileOffset()).setReadLength(body.length());
             // the whole body goes out even when the destination answers early (nginx's `return 200` does);
             // a body cut short would leave the kept-alive connection out of step with the server, so a
             // failed pipe resets the connection instead of ending the request
@@ -193,13 +209,15 @@ final class Delivery {
             return;
         }
         allTimedOut &= attempt.kind() == Kind.TIMEOUT;
-        long wait = client.settings
-                .retryPolicy()
-                .waitBeforeNext(
-                        attempt,
-                        attempts,
-                        millisLeft(),
-                        ThreadLocalRandom.current().nextDouble());
+        long wait = oneAttempt
+                ? RetryPolicy.STOP
+                : client.settings
+                        .retryPolicy()
+                        .waitBeforeNext(
+                                attempt,
+                                attempts,
+                                millisLeft(),
+                                ThreadLocalRandom.current().nextDouble());
         if (wait == RetryPolicy.STOP) {
             finish();
         } else {
@@ -210,16 +228,17 @@ final class Delivery {
 
     private void finish() {
         if (last == null) {
-            done.finished(Kind.TIMEOUT, 0, 0, "no time left before the client's deadline");
+            done.finished(Kind.TIMEOUT, 0, 0, "no time left before the client's deadline", -1);
         } else if (last.kind() == Kind.OK) {
-            done.finished(Kind.OK, last.status(), attempts, "ok");
+            done.finished(Kind.OK, last.status(), attempts, "ok", -1);
         } else {
             // a 429 stays REJECTED: the client gets 429 and backs off itself
             done.finished(
                     allTimedOut ? Kind.TIMEOUT : last.kind(),
                     last.status(),
                     attempts,
-                    last.detail() + " after " + attempts + (attempts == 1 ? " attempt" : " attempts"));
+                    last.detail() + " after " + attempts + (attempts == 1 ? " attempt" : " attempts"),
+                    last.retryAfterMillis());
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.WriteOutcome;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncCallback;
@@ -37,6 +38,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
     private CamelContext camelContext;
     private String parentRouteId;
     private volatile DestinationClient client;
+    /** With bufferPath: the store on disk and its background delivery. */
+    private volatile BufferedDelivery buffer;
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
@@ -64,6 +67,14 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             callback.done(true);
             return true;
         }
+        String tenant = c.settings.tenantId() != null
+                ? c.settings.tenantId()
+                : exchange.getMessage().getHeader(RelayNames.TENANT_HEADER, String.class);
+        BufferedDelivery b = buffer;
+        if (b != null) {
+            storeThenAnswer(b, c, relay, upload, request, tenant, callback);
+            return false;
+        }
         String authorization;
         try {
             authorization = authorization(c.settings);
@@ -82,13 +93,16 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             callback.done(true);
             return true;
         }
-        String tenant = c.settings.tenantId() != null
-                ? c.settings.tenantId()
-                : exchange.getMessage().getHeader(RelayNames.TENANT_HEADER, String.class);
-        new Delivery(c, request, tenant, authorization, relay.deadlineNanos(), (kind, status, attempts, detail) -> {
-                    record(c, relay, upload, request.body().length(), kind, status, attempts, detail);
-                    callback.done(false);
-                })
+        new Delivery(
+                        c,
+                        request,
+                        tenant,
+                        authorization,
+                        relay.deadlineNanos(),
+                        (kind, status, attempts, detail, retryAfter) -> {
+                            record(c, relay, upload, request.body().length(), kind, status, attempts, detail);
+                            callback.done(false);
+                        })
                 .start();
         return false;
     }
@@ -120,6 +134,48 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
                 detail);
     }
 
+    /**
+     * With a buffer, the writer succeeds once the profile is on disk (synced); the buffer delivers it later. A full
+     * buffer (bufferWhenFull reject) or a disk error is a retryable failure: the client gets 503 with Retry-After.
+     */
+    private void storeThenAnswer(
+            BufferedDelivery b,
+            DestinationClient c,
+            RelayExchange relay,
+            ProfileUpload upload,
+            OutgoingRequest request,
+            String tenant,
+            AsyncCallback callback) {
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        b.store(request, tenant, upload.profileCount()).whenComplete((stored, error) -> {
+            Runnable answer = () -> {
+                if (error == null) {
+                    relay.outcomes()
+                            .add(new WriteOutcome(writerName(), order, Kind.OK, 200, 0, "stored in the buffer"));
+                } else {
+                    Throwable cause = error.getCause() == null ? error : error.getCause();
+                    boolean full = cause instanceof ProfileStore.FullException;
+                    c.metrics.dropped(
+                            full ? "full" : "server_error", request.body().length(), upload.profileCount());
+                    String detail = (full ? "" : "cannot store the profile: ") + cause.getMessage();
+                    relay.outcomes().add(new WriteOutcome(writerName(), order, Kind.SERVER_ERROR, 503, 0, detail));
+                    LOG.warn(
+                            "forward failed: writer={} url={} result=SERVER_ERROR status=503 reason=\"{}\"",
+                            writerName(),
+                            c.settings.safeUrl(),
+                            detail);
+                }
+                callback.done(false);
+            };
+            // the answer goes out from the request's event loop, as for every other writer
+            if (context != null) {
+                context.runOnContext(v -> answer.run());
+            } else {
+                answer.run();
+            }
+        });
+    }
+
     private static String authorization(WriterSettings s) {
         if (s.authorization() != null) {
             return s.authorization();
@@ -134,8 +190,19 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
                 c = client;
                 if (c == null) {
                     WriterSettings settings = WriterSettings.of(parameters, writerName());
-                    c = client = DestinationClient.open(
-                            settings, RelayMetrics.of(camelContext).writer(writerName()));
+                    RelayMetrics.Writer metrics = RelayMetrics.of(camelContext).writer(writerName());
+                    c = DestinationClient.open(settings, metrics);
+                    if (settings.buffer() != null) {
+                        try {
+                            buffer =
+                                    BufferedDelivery.open(settings.buffer(), c, () -> authorization(settings), metrics);
+                        } catch (IOException | RuntimeException e) {
+                            c.close();
+                            throw new IllegalStateException(
+                                    "pyroscope-write \"" + writerName() + "\": " + e.getMessage(), e);
+                        }
+                    }
+                    client = c;
                     LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), settings.safeUrl());
                 }
             }
@@ -162,6 +229,11 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
 
     @Override
     protected void doStop() {
+        BufferedDelivery b = buffer;
+        buffer = null;
+        if (b != null) {
+            b.close();
+        }
         DestinationClient c = client;
         client = null;
         if (c != null) {
@@ -256,6 +328,22 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
 
     public void setMaxConnections(int maxConnections) {
         parameters.maxConnections = maxConnections;
+    }
+
+    public void setBufferPath(String bufferPath) {
+        parameters.bufferPath = bufferPath;
+    }
+
+    public void setBufferMaxSize(String bufferMaxSize) {
+        parameters.bufferMaxSize = bufferMaxSize;
+    }
+
+    public void setBufferMaxAge(String bufferMaxAge) {
+        parameters.bufferMaxAge = bufferMaxAge;
+    }
+
+    public void setBufferWhenFull(String bufferWhenFull) {
+        parameters.bufferWhenFull = bufferWhenFull;
     }
 
     @Override

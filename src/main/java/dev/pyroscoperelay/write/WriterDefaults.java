@@ -14,6 +14,9 @@ public final class WriterDefaults {
     public static final boolean RETRY_ON_HTTP_429 = true;
     public static final boolean TLS_INSECURE_SKIP_VERIFY = false;
     public static final int MAX_CONNECTIONS = 64;
+    public static final String BUFFER_MAX_SIZE = "1GiB";
+    public static final String BUFFER_MAX_AGE = "24h";
+    public static final String BUFFER_WHEN_FULL = "reject";
 
     private WriterDefaults() {}
 
@@ -26,6 +29,9 @@ public final class WriterDefaults {
                 "maxBackoffRetries", MAX_BACKOFF_RETRIES,
                 "retryOnHttp429", RETRY_ON_HTTP_429,
                 "tlsInsecureSkipVerify", TLS_INSECURE_SKIP_VERIFY,
-                "maxConnections", MAX_CONNECTIONS);
+                "maxConnections", MAX_CONNECTIONS,
+                "bufferMaxSize", BUFFER_MAX_SIZE,
+                "bufferMaxAge", BUFFER_MAX_AGE,
+                "bufferWhenFull", BUFFER_WHEN_FULL);
     }
 }

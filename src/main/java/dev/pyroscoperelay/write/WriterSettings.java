@@ -1,8 +1,10 @@
 package dev.pyroscoperelay.write;
 
+import dev.pyroscoperelay.runtime.ByteSizes;
 import dev.pyroscoperelay.runtime.Durations;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -32,7 +34,11 @@ record WriterSettings(
         boolean tlsInsecureSkipVerify,
         String tlsCaFile,
         URI proxy,
-        int maxConnections) {
+        int maxConnections,
+        Buffer buffer) {
+
+    /** A durable buffer ({@code bufferPath} set), or null. */
+    record Buffer(Path path, long maxSizeBytes, long maxAgeMillis, boolean dropOldest) {}
 
     private static final Set<String> RESERVED_HEADERS = Set.of(
             "host",
@@ -63,6 +69,10 @@ record WriterSettings(
         String tlsCaFile;
         String proxyUrl;
         int maxConnections = WriterDefaults.MAX_CONNECTIONS;
+        String bufferPath;
+        String bufferMaxSize = WriterDefaults.BUFFER_MAX_SIZE;
+        String bufferMaxAge = WriterDefaults.BUFFER_MAX_AGE;
+        String bufferWhenFull = WriterDefaults.BUFFER_WHEN_FULL;
     }
 
     /** Checks every parameter; {@code name} is the writer's name (its own parameter or the calling route's id). */
@@ -111,10 +121,27 @@ record WriterSettings(
                     p.tlsInsecureSkipVerify,
                     isSet(p.tlsCaFile) ? p.tlsCaFile.trim() : null,
                     isSet(p.proxyUrl) ? proxyUrl(p.proxyUrl) : null,
-                    p.maxConnections);
+                    p.maxConnections,
+                    buffer(p));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
         }
+    }
+
+    private static Buffer buffer(Parameters p) {
+        long maxSize = ByteSizes.parse("bufferMaxSize", p.bufferMaxSize);
+        long maxAge = Durations.parseMillis("bufferMaxAge", p.bufferMaxAge);
+        String whenFull = isSet(p.bufferWhenFull) ? p.bufferWhenFull.trim() : WriterDefaults.BUFFER_WHEN_FULL;
+        if (!whenFull.equals("reject") && !whenFull.equals("dropOldest")) {
+            throw new IllegalArgumentException("bufferWhenFull must be reject or dropOldest, got '" + whenFull + "'");
+        }
+        if (!isSet(p.bufferPath)) {
+            return null;
+        }
+        if (maxSize <= 0) {
+            throw new IllegalArgumentException("bufferMaxSize must be positive");
+        }
+        return new Buffer(Path.of(p.bufferPath.trim()), maxSize, maxAge, whenFull.equals("dropOldest"));
     }
 
     /** The base URL without a trailing slash; its path is kept as a prefix. User info in the URL is refused. */

@@ -1,0 +1,262 @@
+package dev.pyroscoperelay.write;
+
+import dev.pyroscoperelay.runtime.RelayMetrics;
+import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
+import dev.pyroscoperelay.upload.WriteOutcome.Kind;
+import io.vertx.core.Context;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A writer with {@code bufferPath}: each profile is stored on disk (synced) before the writer reports success, and
+ * delivered from there in the background, oldest first, until the destination takes it. While the destination
+ * fails, one profile at a time probes it with the writer's backoff (Retry-After honoured), so a destination that
+ * comes back is not hit by the whole backlog at once; once one is accepted, {@link #IN_FLIGHT} are sent at a time.
+ * A non-retryable answer (400, 413, ...) drops that profile; one older than bufferMaxAge is dropped unsent.
+ */
+final class BufferedDelivery {
+    private static final Logger LOG = LoggerFactory.getLogger(BufferedDelivery.class);
+
+    /** Profiles sent at once while the destination accepts them. */
+    static final int IN_FLIGHT = 4;
+
+    /** Stores at once: their fsyncs overlap, which the file system commits together. */
+    private static final int STORE_THREADS = 4;
+
+    private static final long TICK_MILLIS = 1_000;
+
+    private final ProfileStore store;
+    private final DestinationClient client;
+    private final Supplier<String> authorization;
+    private final String writer;
+    private final long maxAgeMillis;
+    private final RelayMetrics.Writer metrics;
+    private final Context context;
+    private final ExecutorService storing;
+    private final long ticker;
+    private int inFlight;
+    private int failures;
+    private long pausedUntilNanos;
+    private boolean pumpScheduled;
+    private volatile boolean stopped;
+
+    private BufferedDelivery(
+            ProfileStore store,
+            DestinationClient client,
+            Supplier<String> authorization,
+            long maxAgeMillis,
+            RelayMetrics.Writer metrics) {
+        this.store = store;
+        this.client = client;
+        this.authorization = authorization;
+        this.writer = client.settings.name();
+        this.maxAgeMillis = maxAgeMillis;
+        this.metrics = metrics;
+        // all delivery state lives on one event loop of the relay's Vert.x
+        this.context = client.vertx.getOrCreateContext();
+        this.storing = Executors.newFixedThreadPool(STORE_THREADS, r -> {
+            Thread t = new Thread(r, "pyroscope-write-buffer-" + writer);
+            t.setDaemon(true);
+            return t;
+        });
+        this.ticker = client.vertx.setPeriodic(TICK_MILLIS, id -> context.runOnContext(v -> pump()));
+    }
+
+    static BufferedDelivery open(
+            WriterSettings.Buffer settings,
+            DestinationClient client,
+            Supplier<String> authorization,
+            RelayMetrics.Writer metrics)
+            throws IOException {
+        ProfileStore store =
+                ProfileStore.open(settings.path(), settings.maxSizeBytes(), settings.dropOldest(), metrics::dropped);
+        metrics.buffer(store::bytes, store::profiles, () -> {
+            long oldest = store.oldestMillis();
+            return oldest < 0 ? 0 : (System.currentTimeMillis() - oldest) / 1000.0;
+        });
+        if (store.resentAfterCrash() > 0) {
+            metrics.resentAfterCrash(store.resentAfterCrash());
+        }
+        LOG.info(
+                "pyroscope-write \"{}\": buffer {} holds {} profiles ({} bytes) from earlier runs{}",
+                client.settings.name(),
+                settings.path(),
+                store.profiles(),
+                store.bytes(),
+                store.resentAfterCrash() > 0
+                        ? "; " + store.resentAfterCrash()
+                                + " were being sent when the relay stopped and may arrive twice"
+                        : "");
+        BufferedDelivery d = new BufferedDelivery(store, client, authorization, settings.maxAgeMillis(), metrics);
+        d.kick();
+        return d;
+    }
+
+    /** Stores a profile (synced) off the event loop; completes when it is on disk, or with the reason it is not. */
+    CompletableFuture<Void> store(OutgoingRequest request, String tenant, int profiles) {
+        return CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        store.store(request, tenant, profiles);
+                    } catch (IOException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                    metrics.stored(profiles);
+                    kick();
+                },
+                storing);
+    }
+
+    private void kick() {
+        context.runOnContext(v -> pump());
+    }
+
+    /** Starts deliveries of the oldest stored profiles, as many as the destination's state allows. */
+    private void pump() {
+        if (stopped || System.nanoTime() < pausedUntilNanos) {
+            return;
+        }
+        // one probe at a time while the destination fails
+        int limit = failures > 0 ? 1 : IN_FLIGHT;
+        while (inFlight < limit) {
+            ProfileStore.Entry entry;
+            try {
+                entry = store.nextToSend();
+            } catch (IOException e) {
+                LOG.error("pyroscope-write \"{}\": cannot read buffer {}: {}", writer, store.directory(), e.toString());
+                return;
+            }
+            if (entry == null) {
+                return;
+            }
+            send(entry);
+        }
+    }
+
+    private void send(ProfileStore.Entry entry) {
+        Path file = store.sendingFile(entry);
+        StoredProfile profile;
+        try {
+            profile = StoredProfile.read(file);
+            if (!entry.verified()) {
+                profile.verify(file);
+            }
+        } catch (StoredProfile.CorruptProfileException | IOException e) {
+            LOG.error(
+                    "pyroscope-write \"{}\": dropping {} from the buffer, it cannot be sent: {}",
+                    writer,
+                    file,
+                    e.getMessage());
+            store.remove(entry);
+            metrics.dropped("corrupt", entry.size(), 1);
+            return;
+        }
+        if (maxAgeMillis > 0 && System.currentTimeMillis() - profile.createdMillis() > maxAgeMillis) {
+            LOG.warn(
+                    "pyroscope-write \"{}\": dropping {} from the buffer: older than bufferMaxAge ({} ms)",
+                    writer,
+                    entry.name(),
+                    maxAgeMillis);
+            store.remove(entry);
+            metrics.dropped("max_age", profile.bodyLength(), profile.profiles());
+            return;
+        }
+        String auth;
+        try {
+            auth = authorization.get();
+        } catch (RuntimeException e) {
+            LOG.error("pyroscope-write \"{}\": {}", writer, e.getMessage());
+            store.putBack(entry);
+            failed(-1);
+            return;
+        }
+        inFlight++;
+        // one attempt per delivery: the backoff between attempts is this class's, so the backlog waits too
+        long deadline = System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(
+                        client.settings.remoteTimeoutMillis() + Delivery.ANSWER_MARGIN_MILLIS + 1);
+        OutgoingRequest request = profile.toRequest(file);
+        new Delivery(
+                        client,
+                        request,
+                        profile.tenant(),
+                        auth,
+                        deadline,
+                        true,
+                        (kind, status, attempts, detail, retryAfter) ->
+                                context.runOnContext(v -> delivered(entry, profile, kind, status, detail, retryAfter)))
+                .start();
+    }
+
+    private void delivered(
+            ProfileStore.Entry entry, StoredProfile profile, Kind kind, int status, String detail, long retryAfter) {
+        inFlight--;
+        if (kind == Kind.OK) {
+            store.remove(entry);
+            metrics.sent(profile.bodyLength(), profile.profiles());
+            failures = 0;
+        } else if (client.settings.retryPolicy().retryable(new Attempt(kind, status, retryAfter, detail))) {
+            store.putBack(entry);
+            if (failures == 0) {
+                LOG.warn(
+                        "pyroscope-write \"{}\": destination {} failed ({}); {} profiles wait in the buffer, retrying",
+                        writer,
+                        client.settings.safeUrl(),
+                        detail,
+                        store.profiles());
+            }
+            failed(retryAfter);
+        } else {
+            LOG.warn(
+                    "forward failed: writer={} url={} result={} status={} reason=\"{}\"; dropped from the buffer",
+                    writer,
+                    client.settings.safeUrl(),
+                    kind,
+                    status,
+                    detail);
+            store.remove(entry);
+            metrics.dropped(kind.name().toLowerCase(Locale.ROOT), profile.bodyLength(), profile.profiles());
+        }
+        pump();
+    }
+
+    /** Waits with the writer's backoff (or the destination's Retry-After) before the next probe. */
+    private void failed(long retryAfter) {
+        failures++;
+        RetryPolicy policy = client.settings.retryPolicy();
+        long wait = retryAfter >= 0
+                ? Math.min(retryAfter, policy.maxBackoffMillis())
+                : policy.backoff(failures, ThreadLocalRandom.current().nextDouble());
+        pausedUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+        if (!pumpScheduled) {
+            pumpScheduled = true;
+            client.vertx.setTimer(
+                    Math.max(1, wait),
+                    id -> context.runOnContext(v -> {
+                        pumpScheduled = false;
+                        pump();
+                    }));
+        }
+    }
+
+    void close() {
+        stopped = true;
+        client.vertx.cancelTimer(ticker);
+        storing.shutdown();
+        try {
+            storing.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+    }
+}
