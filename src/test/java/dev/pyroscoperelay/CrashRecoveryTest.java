@@ -35,7 +35,7 @@ class CrashRecoveryTest {
     @Test
     void everyAcknowledgedUploadIsDeliveredAfterSigkill() throws Exception {
         // slow enough that profiles are stored and in flight when the relay dies
-        try (Sink sink = Sink.start().answering(n -> new Answer(200, 20, Map.of()))) {
+        try (Sink sink = Sink.start().answering(n -> new Answer(200, 200, Map.of()))) {
             int port = Relay.freePort();
             Relay.writeRoute(work, "relay.yaml", """
                     - route:

@@ -119,9 +119,8 @@ class DurableBufferTest {
                             "buffered.app",
                             Fixtures.forwardedName(r.rawQuery()).labels().get("service_name"));
                     highest = Math.max(highest, id);
-                    assertTrue(
-                            highest - id <= 4,
-                            "oldest first (sends overlap by at most 4): " + id + " after " + highest);
+                    // 16 are sent at once, and one that fails on the way is tried again behind the others
+                    assertTrue(highest - id <= 32, "oldest first (sends overlap): " + id + " after " + highest);
                 }
                 await("an empty buffer", () -> {
                     try {

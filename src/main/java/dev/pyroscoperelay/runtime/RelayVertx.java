@@ -18,8 +18,9 @@ public final class RelayVertx {
         if (users++ == 0) {
             vertx = Vertx.vertx(new VertxOptions()
                     .setEventLoopPoolSize(eventLoops())
-                    // receivers with workerThreads > 0 get their own named pool; this one is unused
-                    .setWorkerPoolSize(1));
+                    // file operations (spooled bodies, durable buffers) run here; receivers with workerThreads > 0
+                    // get pools of their own
+                    .setWorkerPoolSize(8));
         }
         return vertx;
     }

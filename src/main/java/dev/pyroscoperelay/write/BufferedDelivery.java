@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 final class BufferedDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(BufferedDelivery.class);
 
-    /** Profiles sent at once while the destination accepts them. */
-    static final int IN_FLIGHT = 4;
+    /** Stored profiles sent at once while the destination accepts them. */
+    static final int IN_FLIGHT = 16;
 
     /** Stores at once: their fsyncs overlap, which the file system commits together. */
     private static final int STORE_THREADS = 4;
@@ -48,6 +48,8 @@ final class BufferedDelivery {
     private long pausedUntilNanos;
     private boolean pumpScheduled;
     private volatile boolean stopped;
+    /** No failure since the last accepted profile: new profiles are sent at once as well as stored. */
+    private volatile boolean healthy = true;
 
     private BufferedDelivery(
             ProfileStore store,
@@ -101,19 +103,92 @@ final class BufferedDelivery {
         return d;
     }
 
-    /** Stores a profile (synced) off the event loop; completes when it is on disk, or with the reason it is not. */
+    /**
+     * Stores a profile (synced) off the event loop; completes when it is on disk, or with the reason it is not. When
+     * nothing waits in the buffer and the destination takes what it gets, the profile is also sent at once from memory
+     * (stored as "being sent", so a crash still sends it again): the background delivery is only for what fails.
+     */
     CompletableFuture<Void> store(OutgoingRequest request, String tenant, int profiles) {
+        DirectSend direct = healthy && store.nothingWaiting() ? sendNow(request, tenant, profiles) : null;
         return CompletableFuture.runAsync(
                 () -> {
+                    ProfileStore.Entry entry;
                     try {
-                        store.store(request, tenant, profiles);
+                        entry = store.store(request, tenant, profiles, direct != null);
                     } catch (IOException e) {
+                        if (direct != null) {
+                            direct.notStored();
+                        }
                         throw new java.util.concurrent.CompletionException(e);
                     }
                     metrics.stored(profiles);
-                    kick();
+                    if (direct != null) {
+                        direct.stored(entry);
+                    } else {
+                        kick();
+                    }
                 },
                 storing);
+    }
+
+    /** Starts sending a profile from memory while it is being stored; null when it cannot (no authorization). */
+    private DirectSend sendNow(OutgoingRequest request, String tenant, int profiles) {
+        String auth;
+        try {
+            auth = authorization.get();
+        } catch (RuntimeException e) {
+            return null; // the background delivery logs it
+        }
+        DirectSend direct = new DirectSend(request.body().length(), profiles);
+        long deadline = System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(client.settings.remoteTimeoutMillis() + Delivery.ANSWER_MARGIN_MILLIS);
+        new Delivery(client, request, tenant, auth, deadline, true, direct::sent).start();
+        return direct;
+    }
+
+    /** A profile sent from memory while it is stored: settled once both are done. */
+    private final class DirectSend {
+        private final long bytes;
+        private final int profiles;
+        private ProfileStore.Entry entry;
+        private boolean storeDone;
+        private boolean sendDone;
+        private Kind kind;
+        private int status;
+        private String detail;
+        private long retryAfter;
+
+        DirectSend(long bytes, int profiles) {
+            this.bytes = bytes;
+            this.profiles = profiles;
+        }
+
+        synchronized void stored(ProfileStore.Entry e) {
+            entry = e;
+            storeDone = true;
+            settleWhenBothDone();
+        }
+
+        synchronized void notStored() {
+            storeDone = true;
+            settleWhenBothDone();
+        }
+
+        synchronized void sent(Kind kind, int status, int attempts, String detail, long retryAfter) {
+            this.kind = kind;
+            this.status = status;
+            this.detail = detail;
+            this.retryAfter = retryAfter;
+            sendDone = true;
+            settleWhenBothDone();
+        }
+
+        private void settleWhenBothDone() {
+            if (storeDone && sendDone) {
+                ProfileStore.Entry e = entry;
+                context.runOnContext(v -> settle(e, bytes, profiles, kind, status, detail, retryAfter));
+            }
+        }
     }
 
     private void kick() {
@@ -200,12 +275,24 @@ final class BufferedDelivery {
     private void delivered(
             ProfileStore.Entry entry, StoredProfile profile, Kind kind, int status, String detail, long retryAfter) {
         inFlight--;
+        settle(entry, profile.bodyLength(), profile.profiles(), kind, status, detail, retryAfter);
+        pump();
+    }
+
+    /** What an attempt to send a stored profile means for it (entry null: it was not stored, only sent). */
+    private void settle(
+            ProfileStore.Entry entry, long bytes, int profiles, Kind kind, int status, String detail, long retryAfter) {
         if (kind == Kind.OK) {
-            store.remove(entry);
-            metrics.sent(profile.bodyLength(), profile.profiles());
+            if (entry != null) {
+                store.remove(entry);
+            }
+            metrics.sent(bytes, profiles);
             failures = 0;
+            healthy = true;
         } else if (client.settings.retryPolicy().retryable(new Attempt(kind, status, retryAfter, detail))) {
-            store.putBack(entry);
+            if (entry != null) {
+                store.putBack(entry);
+            }
             if (failures == 0) {
                 LOG.warn(
                         "pyroscope-write \"{}\": destination {} failed ({}); {} profiles wait in the buffer, retrying",
@@ -223,15 +310,17 @@ final class BufferedDelivery {
                     kind,
                     status,
                     detail);
-            store.remove(entry);
-            metrics.dropped(kind.name().toLowerCase(Locale.ROOT), profile.bodyLength(), profile.profiles());
+            if (entry != null) {
+                store.remove(entry);
+            }
+            metrics.dropped(kind.name().toLowerCase(Locale.ROOT), bytes, profiles);
         }
-        pump();
     }
 
     /** Waits with the writer's backoff (or the destination's Retry-After) before the next probe. */
     private void failed(long retryAfter) {
         failures++;
+        healthy = false;
         RetryPolicy policy = client.settings.retryPolicy();
         long wait = retryAfter >= 0
                 ? Math.min(retryAfter, policy.maxBackoffMillis())

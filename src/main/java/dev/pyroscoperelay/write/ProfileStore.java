@@ -143,6 +143,14 @@ final class ProfileStore {
      * throws {@link FullException} or, with dropOldest, deletes the oldest profiles that are not being sent.
      */
     Entry store(OutgoingRequest request, String tenant, int profiles) throws IOException {
+        return store(request, tenant, profiles, false);
+    }
+
+    /**
+     * @param sending true when the caller sends it right away (from memory): it is stored in cur/, as one being sent,
+     *     so a crash sends it again and counts it as a possible duplicate, and the background delivery leaves it alone
+     */
+    Entry store(OutgoingRequest request, String tenant, int profiles, boolean sending) throws IOException {
         long now = System.currentTimeMillis();
         long size = StoredProfile.fileSize(request, tenant, profiles, now);
         reserve(size);
@@ -150,8 +158,9 @@ final class ProfileStore {
         Path temporary = tmp.resolve(name);
         try {
             StoredProfile.write(temporary, request, tenant, profiles, now);
-            Files.move(temporary, ready.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(ready);
+            Path folder = sending ? this.sending : ready;
+            Files.move(temporary, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(folder);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temporary);
             synchronized (this) {
@@ -169,7 +178,7 @@ final class ProfileStore {
                 return entry; // stored on disk: the next start delivers it
             }
             bytes += size;
-            waiting.put(name, entry);
+            (sending ? inFlight : waiting).put(name, entry);
         }
         return entry;
     }
@@ -246,6 +255,11 @@ final class ProfileStore {
                 LOG.error("cannot put {} back: {}", e.name(), ex.toString());
             }
         }
+    }
+
+    /** Whether no stored profile waits for the background delivery. */
+    synchronized boolean nothingWaiting() {
+        return waiting.isEmpty();
     }
 
     synchronized long bytes() {
