@@ -37,6 +37,7 @@ class DurableBufferTest {
 
     private int port;
     private int destination;
+    private String maxBackoff = "200ms";
 
     private String route(String bufferOptions) {
         return """
@@ -55,8 +56,8 @@ class DurableBufferTest {
                               url: http://127.0.0.1:%d
                               bufferPath: %s
                               minBackoffPeriod: 20ms
-                              maxBackoffPeriod: 200ms
-                %s""".formatted(port, destination, work.resolve("buffer"), bufferOptions.indent(14));
+                              maxBackoffPeriod: %s
+                %s""".formatted(port, destination, work.resolve("buffer"), maxBackoff, bufferOptions.indent(14));
     }
 
     private Relay start(String bufferOptions) throws Exception {
@@ -278,6 +279,29 @@ class DurableBufferTest {
                     messages.contains("bufferPath " + work.resolve("buffer") + " is in use by another relay or writer"),
                     messages);
             assertEquals(200, upload(1, 100).status(), "the first relay keeps working");
+        }
+    }
+
+    /** Many sends failing at once are one failure, not many: the backoff must not jump to maxBackoffPeriod. */
+    @Test
+    void concurrentFailuresAreOneBackoffStep() throws Exception {
+        maxBackoff = "5m";
+        try (Relay relay = start("")) {
+            java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(16);
+            List<java.util.concurrent.Future<Client.Response>> answers = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                int id = i;
+                answers.add(clients.submit(() -> upload(id, 1000)));
+            }
+            for (java.util.concurrent.Future<Client.Response> a : answers) {
+                assertEquals(200, a.get(30, TimeUnit.SECONDS).status());
+            }
+            clients.shutdown();
+            try (Sink sink = Sink.start(destination)) {
+                // 20 ms doubling per failure round: a few seconds are plenty; stepped once per failed send, 16 sends
+                // failing together would make it 20 ms << 16, capped at 5 minutes
+                await("all 64 after the outage", () -> sink.count() >= 64);
+            }
         }
     }
 

@@ -30,7 +30,7 @@ final class BufferedDelivery {
     static final int IN_FLIGHT = 16;
 
     /** Stores at once: their fsyncs overlap, which the file system commits together. */
-    private static final int STORE_THREADS = 4;
+    private static final int STORE_THREADS = 16;
 
     private static final long TICK_MILLIS = 1_000;
 
@@ -319,8 +319,12 @@ final class BufferedDelivery {
 
     /** Waits with the writer's backoff (or the destination's Retry-After) before the next probe. */
     private void failed(long retryAfter) {
-        failures++;
         healthy = false;
+        if (System.nanoTime() < pausedUntilNanos) {
+            // sends that were under way when the destination failed: one failure round is one backoff step
+            return;
+        }
+        failures++;
         RetryPolicy policy = client.settings.retryPolicy();
         long wait = retryAfter >= 0
                 ? Math.min(retryAfter, policy.maxBackoffMillis())
