@@ -13,19 +13,7 @@ DURATION=${DURATION:-20}
 need curl || { apt-get install -y -qq curl >/dev/null; }
 S1=$(free_port); J1=$(free_port); MG=$(free_port)
 
-cat > "$TMP/sink.conf" <<CONF
-worker_processes 1;
-pid $TMP/sink.pid;
-error_log $TMP/logs/sink.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_max_body_size 100m;
-  client_body_buffer_size 2m;
-  client_body_temp_path $TMP/sink-bodies;
-  server { listen 127.0.0.1:$S1; location / { return 200; } }
-}
-CONF
+sink_conf sink "$S1"
 $CPU_LOAD nginx -p "$TMP" -c "$TMP/sink.conf"
 
 mkdir -p "$TMP/relay/routes"

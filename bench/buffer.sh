@@ -10,16 +10,6 @@ DURATION=${DURATION:-15}
 . bench/common.sh
 S1=$(free_port); DOWN=$(free_port); J1=$(free_port); J2=$(free_port); J3=$(free_port); MG=$(free_port)
 
-sink_conf() { # sink_conf NAME PORT
-  cat > "$TMP/$1.conf" <<CONF
-worker_processes 1;
-pid $TMP/$1.pid;
-error_log $TMP/logs/$1.err warn;
-events { worker_connections 4096; }
-http { access_log off; client_max_body_size 20m; client_body_buffer_size 2m;
-  server { listen 127.0.0.1:$2; location / { return 200; } } }
-CONF
-}
 sink_conf sink "$S1"
 $CPU_LOAD nginx -p "$TMP" -c "$TMP/sink.conf"
 

@@ -42,3 +42,16 @@ relay_failures() {
   echo "relay forward failures logged: $(grep -c "forward failed" "$TMP/logs/relay.log" || true)"
   grep "forward failed" "$TMP/logs/relay.log" | head -5 || true
 }
+
+# sink_conf NAME PORT...: an nginx config in $TMP/NAME.conf that answers 200 on each port (the destinations)
+sink_conf() {
+  local name=$1; shift
+  {
+    echo "worker_processes 1; pid $TMP/$name.pid; error_log $TMP/logs/$name.err warn;"
+    echo "events { worker_connections 4096; }"
+    echo "http { access_log off; client_max_body_size 100m; client_body_buffer_size 2m;"
+    echo "  client_body_temp_path $TMP/$name-bodies;"
+    for port in "$@"; do echo "  server { listen 127.0.0.1:$port; location / { return 200; } }"; done
+    echo "}"
+  } > "$TMP/$name.conf"
+}

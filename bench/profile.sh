@@ -18,13 +18,7 @@ if [ ! -f "$AP/linux-x64/libasyncProfiler.so" ]; then
 fi
 S1=$(free_port); S2=$(free_port); N=$(free_port); J=$(free_port); MG=$(free_port)
 mkdir -p "$TMP/relay/routes"
-cat > "$TMP/sink.conf" <<CONF
-worker_processes 1; pid $TMP/sink.pid; error_log $TMP/logs/sink.err warn;
-events { worker_connections 4096; }
-http { access_log off; client_max_body_size 20m; client_body_buffer_size 2m;
-  server { listen 127.0.0.1:$S1; location / { return 200; } }
-  server { listen 127.0.0.1:$S2; location / { return 200; } } }
-CONF
+sink_conf sink "$S1" "$S2"
 if [ "$DESTS" = 1 ]; then
   NGINX_LOC="location / { proxy_pass http://s1; }"
   STEPS="- to: { uri: kamelet:pyroscope-write, parameters: { name: a, url: \"http://127.0.0.1:$S1\" } }"

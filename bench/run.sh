@@ -21,19 +21,7 @@ SIZES=${BENCH_SIZES:-$SIZES} # e.g. BENCH_SIZES=1m bench/run.sh
 . bench/common.sh
 S1=$(free_port); S2=$(free_port); N1=$(free_port); N2=$(free_port); J1=$(free_port); J2=$(free_port); MG=$(free_port)
 
-cat > "$TMP/sink.conf" <<CONF
-worker_processes 1;
-pid $TMP/sink.pid;
-error_log $TMP/logs/sink.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_max_body_size 20m;
-  client_body_buffer_size 2m;
-  server { listen 127.0.0.1:$S1; location / { return 200; } }
-  server { listen 127.0.0.1:$S2; location / { return 200; } }
-}
-CONF
+sink_conf sink "$S1" "$S2"
 cat > "$TMP/nginx-relay.conf" <<CONF
 load_module /usr/lib/nginx/modules/ndk_http_module.so;
 load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;

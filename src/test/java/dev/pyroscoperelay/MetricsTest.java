@@ -56,6 +56,19 @@ class MetricsTest {
                                   - to: direct:a
                                   - to: direct:b
                     - route:
+                        id: receive-buffered
+                        from:
+                          uri: kamelet:pyroscope-receive
+                          parameters:
+                            listenAddress: 127.0.0.1
+                            listenPort: %d
+                          steps:
+                            - to:
+                                uri: kamelet:pyroscope-write
+                                parameters:
+                                  url: %s
+                                  bufferPath: %s
+                    - route:
                         id: write-a
                         from:
                           uri: direct:a
@@ -74,7 +87,8 @@ class MetricsTest {
                                 parameters:
                                   url: %s
                                   minBackoffPeriod: 10ms
-                    """.formatted(port, a.url(), b.url()));
+                    """.formatted(
+                            port, Relay.freePort(), a.url(), work.resolve("buffer"), a.url(), b.url()));
             try (Relay relay = Relay.start(work)) {
                 for (int i = 0; i < 3; i++) {
                     assertEquals(

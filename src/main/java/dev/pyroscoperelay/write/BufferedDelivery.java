@@ -85,9 +85,9 @@ final class BufferedDelivery {
             long oldest = store.oldestMillis();
             return oldest < 0 ? 0 : (System.currentTimeMillis() - oldest) / 1000.0;
         });
-        if (store.resentAfterCrash() > 0) {
-            metrics.resentAfterCrash(store.resentAfterCrash());
-        }
+        // registered at start (as 0 when nothing happened yet), so dashboards and alerts find the series
+        metrics.resentAfterCrash(store.resentAfterCrash());
+        metrics.stored(0);
         LOG.info(
                 "pyroscope-write \"{}\": buffer {} holds {} profiles ({} bytes) from earlier runs{}",
                 client.settings.name(),
