@@ -305,6 +305,28 @@ class DurableBufferTest {
         }
     }
 
+    /** A hot reload stops the old writer (releasing its directory) before the new one takes it over. */
+    @Test
+    void aReloadHandsTheBufferToTheNewWriter() throws Exception {
+        try (Sink sink = Sink.start(destination = Relay.freePort());
+                Relay relay = start("")) {
+            assertEquals(200, upload(1, 500).status());
+            String edited = route("").replace("name: buffered", "name: buffered2");
+            Path tmp = work.resolve("relay.yaml.tmp");
+            Files.writeString(tmp, edited);
+            Files.move(tmp, work.resolve("routes/relay.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            await("the reloaded writer", () -> {
+                try {
+                    return upload(2, 500).status() == 200
+                            && metric(relay, "pyroscope_relay_write_sent_profiles_total", "writer=\"buffered2\"") >= 1;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertTrue(sink.count() >= 2);
+        }
+    }
+
     /** The seed's multiple-destinations shape with staging buffered: staging down does not slow production. */
     @Test
     void aBufferedDestinationThatIsDownDoesNotHoldUpTheOther() throws Exception {
