@@ -34,6 +34,9 @@ final class BufferedDelivery {
 
     private static final long TICK_MILLIS = 1_000;
 
+    /** A profile sent first is written to disk when its destination has not taken it within this. */
+    static final long STORE_AFTER_MILLIS = 100;
+
     private final ProfileStore store;
     private final DestinationClient client;
     private final Supplier<String> authorization;
@@ -104,90 +107,153 @@ final class BufferedDelivery {
     }
 
     /**
-     * Stores a profile (synced) off the event loop; completes when it is on disk, or with the reason it is not. When
-     * nothing waits in the buffer and the destination takes what it gets, the profile is also sent at once from memory
-     * (stored as "being sent", so a crash still sends it again): the background delivery is only for what fails.
+     * Accepts a profile for delivery; completes once it is safe (accepted by the destination, or synced on disk), or
+     * with the reason it is not. When nothing waits in the buffer and the destination takes what it gets, the profile
+     * is sent at once from memory and written to disk only if that has not succeeded within {@link #STORE_AFTER_MILLIS}
+     * (then stored as "being sent", so a crash sends it again) or failed in a way worth retrying. Otherwise it is stored
+     * for the background delivery.
      */
-    CompletableFuture<Void> store(OutgoingRequest request, String tenant, int profiles) {
-        DirectSend direct = healthy && store.nothingWaiting() ? sendNow(request, tenant, profiles) : null;
-        return CompletableFuture.runAsync(
+    CompletableFuture<Void> accept(OutgoingRequest request, String tenant, int profiles) {
+        if (healthy && store.nothingWaiting()) {
+            String auth;
+            try {
+                auth = authorization.get();
+            } catch (RuntimeException e) {
+                auth = null; // the background delivery logs it
+            }
+            if (auth != null || client.settings.bearerTokenFile() == null) {
+                return new FirstSend(request, tenant, profiles).start(auth);
+            }
+        }
+        return storeAsync(request, tenant, profiles, false).thenRun(this::kick);
+    }
+
+    /** Writes and syncs a profile on a store thread. */
+    private CompletableFuture<ProfileStore.Entry> storeAsync(
+            OutgoingRequest request, String tenant, int profiles, boolean sending) {
+        return CompletableFuture.supplyAsync(
                 () -> {
-                    ProfileStore.Entry entry;
                     try {
-                        entry = store.store(request, tenant, profiles, direct != null);
+                        ProfileStore.Entry entry = store.store(request, tenant, profiles, sending);
+                        metrics.stored(profiles);
+                        return entry;
                     } catch (IOException e) {
-                        if (direct != null) {
-                            direct.notStored();
-                        }
                         throw new java.util.concurrent.CompletionException(e);
-                    }
-                    metrics.stored(profiles);
-                    if (direct != null) {
-                        direct.stored(entry);
-                    } else {
-                        kick();
                     }
                 },
                 storing);
     }
 
-    /** Starts sending a profile from memory while it is being stored; null when it cannot (no authorization). */
-    private DirectSend sendNow(OutgoingRequest request, String tenant, int profiles) {
-        String auth;
-        try {
-            auth = authorization.get();
-        } catch (RuntimeException e) {
-            return null; // the background delivery logs it
-        }
-        DirectSend direct = new DirectSend(request.body().length(), profiles);
-        long deadline = System.nanoTime()
-                + TimeUnit.MILLISECONDS.toNanos(client.settings.remoteTimeoutMillis() + Delivery.ANSWER_MARGIN_MILLIS);
-        new Delivery(client, request, tenant, auth, deadline, true, direct::sent).start();
-        return direct;
-    }
-
-    /** A profile sent from memory while it is stored: settled once both are done. */
-    private final class DirectSend {
-        private final long bytes;
+    /** A profile sent from memory first; stored only when the send is slow or fails (see {@link #accept}). */
+    private final class FirstSend {
+        private final OutgoingRequest request;
+        private final String tenant;
         private final int profiles;
+        private final CompletableFuture<Void> safe = new CompletableFuture<>();
+        private long timer = -1;
+        private boolean storing;
+        private boolean stored;
         private ProfileStore.Entry entry;
-        private boolean storeDone;
         private boolean sendDone;
         private Kind kind;
         private int status;
         private String detail;
         private long retryAfter;
 
-        DirectSend(long bytes, int profiles) {
-            this.bytes = bytes;
+        FirstSend(OutgoingRequest request, String tenant, int profiles) {
+            this.request = request;
+            this.tenant = tenant;
             this.profiles = profiles;
         }
 
-        synchronized void stored(ProfileStore.Entry e) {
-            entry = e;
-            storeDone = true;
-            settleWhenBothDone();
-        }
-
-        synchronized void notStored() {
-            storeDone = true;
-            settleWhenBothDone();
-        }
-
-        synchronized void sent(Kind kind, int status, int attempts, String detail, long retryAfter) {
-            this.kind = kind;
-            this.status = status;
-            this.detail = detail;
-            this.retryAfter = retryAfter;
-            sendDone = true;
-            settleWhenBothDone();
-        }
-
-        private void settleWhenBothDone() {
-            if (storeDone && sendDone) {
-                ProfileStore.Entry e = entry;
-                context.runOnContext(v -> settle(e, bytes, profiles, kind, status, detail, retryAfter));
+        CompletableFuture<Void> start(String auth) {
+            long deadline = System.nanoTime()
+                    + TimeUnit.MILLISECONDS.toNanos(
+                            client.settings.remoteTimeoutMillis() + Delivery.ANSWER_MARGIN_MILLIS);
+            synchronized (this) {
+                timer = client.vertx.setTimer(STORE_AFTER_MILLIS, id -> storeWhileSending());
             }
+            new Delivery(client, request, tenant, auth, deadline, true, this::sent).start();
+            return safe;
+        }
+
+        /** Slow destination: the profile goes to disk now (as being sent), and the client is answered then. */
+        private void storeWhileSending() {
+            synchronized (this) {
+                if (sendDone || storing) {
+                    return;
+                }
+                storing = true;
+            }
+            storeAsync(request, tenant, profiles, true).whenComplete((e, error) -> {
+                boolean settleNow;
+                synchronized (this) {
+                    entry = e; // null when it could not be stored: the send's outcome is then only counted
+                    stored = true;
+                    settleNow = sendDone;
+                }
+                if (error != null) {
+                    safe.completeExceptionally(error);
+                } else {
+                    safe.complete(null);
+                }
+                if (settleNow) {
+                    settleOnContext();
+                }
+            });
+        }
+
+        private void sent(Kind kind, int status, int attempts, String detail, long retryAfter) {
+            boolean storeNow = false;
+            boolean settleNow;
+            synchronized (this) {
+                this.kind = kind;
+                this.status = status;
+                this.detail = detail;
+                this.retryAfter = retryAfter;
+                sendDone = true;
+                if (!storing) {
+                    client.vertx.cancelTimer(timer);
+                    if (retryable()) {
+                        storing = true;
+                        storeNow = true;
+                    }
+                }
+                settleNow = !storing || stored;
+            }
+            if (storeNow) {
+                // failed before it was stored: to disk for the background delivery, and the client is answered then
+                storeAsync(request, tenant, profiles, false).whenComplete((e, error) -> {
+                    if (error != null) {
+                        safe.completeExceptionally(error);
+                    } else {
+                        safe.complete(null);
+                    }
+                    context.runOnContext(
+                            v -> settle(null, request.body().length(), profiles, kind, status, detail, retryAfter));
+                    kick();
+                });
+                return;
+            }
+            if (settleNow) {
+                // delivered (or refused for good) before it needed the disk: safe now
+                if (entry == null) {
+                    safe.complete(null);
+                }
+                settleOnContext();
+            }
+        }
+
+        private boolean retryable() {
+            return client.settings.retryPolicy().retryable(new Attempt(kind, status, retryAfter, detail));
+        }
+
+        private void settleOnContext() {
+            ProfileStore.Entry e;
+            synchronized (this) {
+                e = entry;
+            }
+            context.runOnContext(v -> settle(e, request.body().length(), profiles, kind, status, detail, retryAfter));
         }
     }
 

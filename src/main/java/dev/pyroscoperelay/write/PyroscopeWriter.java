@@ -147,7 +147,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             String tenant,
             AsyncCallback callback) {
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
-        b.store(request, tenant, upload.profileCount()).whenComplete((stored, error) -> {
+        b.accept(request, tenant, upload.profileCount()).whenComplete((stored, error) -> {
             Runnable answer = () -> {
                 if (error == null) {
                     relay.outcomes()
