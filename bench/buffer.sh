@@ -73,7 +73,7 @@ echo
 echo "| 50 KB, 16 connections, 1 destination | req/s | p99 ms | non-2xx |"
 echo "| --- | ---: | ---: | ---: |"
 printf '| unbuffered writer | %.0f | %.2f | %s |\n' "$p_rps" "$p_p99" "$p_bad"
-printf '| writer with bufferPath (stored and synced before 200) | %.0f | %.2f | %s |\n' "$b_rps" "$b_p99" "$b_bad"
+printf '| writer with bufferPath (200 once accepted or synced) | %.0f | %.2f | %s |\n' "$b_rps" "$b_p99" "$b_bad"
 printf '| unbuffered writer, again | %.0f | %.2f | %s |\n' "$p2_rps" "$p2_p99" "$p2_bad"
 printf '| writer with bufferPath, destination down (stored only) | %.0f | %.2f | %s |\n' "$o_rps" "$o_p99" "$o_bad"
 echo

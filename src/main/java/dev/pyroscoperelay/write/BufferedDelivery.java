@@ -17,11 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A writer with {@code bufferPath}: each profile is stored on disk (synced) before the writer reports success, and
- * delivered from there in the background, oldest first, until the destination takes it. While the destination
- * fails, one profile at a time probes it with the writer's backoff (Retry-After honoured), so a destination that
- * comes back is not hit by the whole backlog at once; once one is accepted, {@link #IN_FLIGHT} are sent at a time.
- * A non-retryable answer (400, 413, ...) drops that profile; one older than bufferMaxAge is dropped unsent.
+ * A writer with {@code bufferPath}: it reports success only once a profile is safe, accepted by the destination or
+ * stored on disk (synced), and delivers what is stored in the background, oldest first, until the destination takes
+ * it. While the destination fails, one profile at a time probes it with the writer's backoff (Retry-After honoured),
+ * so a destination that comes back is not hit by the whole backlog at once; once one is accepted, {@link #IN_FLIGHT}
+ * are sent at a time. A non-retryable answer (400, 413, ...) drops that profile; one older than bufferMaxAge is
+ * dropped unsent.
  */
 final class BufferedDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(BufferedDelivery.class);
@@ -51,7 +52,7 @@ final class BufferedDelivery {
     private long pausedUntilNanos;
     private boolean pumpScheduled;
     private volatile boolean stopped;
-    /** No failure since the last accepted profile: new profiles are sent at once as well as stored. */
+    /** No failure since the last accepted profile: new profiles are sent first (see {@link #accept}). */
     private volatile boolean healthy = true;
 
     private BufferedDelivery(
