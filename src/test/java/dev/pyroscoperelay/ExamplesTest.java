@@ -3,6 +3,7 @@ package dev.pyroscoperelay;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
@@ -50,7 +51,8 @@ class ExamplesTest {
                         .replace("http://pyroscope:4040", first.url())
                         .replace("http://localhost:4040", first.url())
                         .replace("http://pyroscope-staging:4040", first.url())
-                        .replace("http://pyroscope-production:4041", second == null ? "http://unused" : second.url());
+                        .replace("http://pyroscope-production:4041", second == null ? "http://unused" : second.url())
+                        .replace("http://pyroscope-payments:4040", second == null ? "http://unused" : second.url());
                 Files.writeString(routes.resolve(f.getFileName()), yaml);
             }
         }
@@ -168,6 +170,52 @@ class ExamplesTest {
                             .labels()
                             .get("env"));
             assertNull(staging.poll(300), "each receiver writes only to its own destination");
+        }
+    }
+
+    /** examples/relabel: a noisy service dropped, env renamed, batch services sampled by hashmod, payments routed. */
+    @Test
+    void relabelDropsRenamesSamplesAndRoutes() throws Exception {
+        try (Sink shared = Sink.start();
+                Sink payments = Sink.start();
+                Relay relay = startExample("relabel", shared, payments)) {
+            assertEquals(
+                    200,
+                    Client.post(port9999, "/ingest?name=noisy-cron%7Benv%3Ddev%7D", new byte[] {1}, Map.of())
+                            .status());
+            assertEquals(
+                    200,
+                    Client.post(port9999, "/ingest?name=payments-api%7Benv%3Dprod%7D", new byte[] {1}, Map.of())
+                            .status());
+            assertEquals(
+                    200,
+                    Client.post(port9999, "/ingest?name=checkout%7Benv%3Dprod%7D", new byte[] {1}, Map.of())
+                            .status());
+            Map<String, String> pay =
+                    Fixtures.forwardedName(payments.take().rawQuery()).labels();
+            assertEquals("payments-api", pay.get("service_name"));
+            assertEquals("prod", pay.get("environment"));
+            assertNull(pay.get("env"));
+            assertNull(pay.get("__sample"), "private labels are not sent");
+            assertEquals(
+                    "checkout",
+                    Fixtures.forwardedName(shared.take().rawQuery()).labels().get("service_name"));
+            assertEquals(2, shared.count() + payments.count(), "noisy-cron went nowhere");
+            int kept = 0;
+            for (int i = 0; i < 40; i++) {
+                String service = "batch-" + i;
+                assertEquals(
+                        200,
+                        Client.post(port9999, "/ingest?name=" + service, new byte[] {1}, Map.of())
+                                .status());
+                assertEquals(
+                        200,
+                        Client.post(port9999, "/ingest?name=" + service, new byte[] {1}, Map.of())
+                                .status());
+            }
+            kept = shared.count() - 1; // checkout was the first
+            assertEquals(0, kept % 2, "a batch service is kept or dropped every time: " + kept);
+            assertTrue(kept > 0 && kept < 80, "about 1 in 4 batch services kept: " + kept / 2 + " of 40");
         }
     }
 }

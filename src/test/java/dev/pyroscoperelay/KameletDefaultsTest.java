@@ -34,10 +34,13 @@ class KameletDefaultsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"pyroscope-receive", "pyroscope-write"})
+    @CsvSource({"pyroscope-receive", "pyroscope-write", "pyroscope-relabel"})
     void kameletDefaultsEqualTheJavaDefaults(String kamelet) throws Exception {
-        Map<String, Object> java =
-                kamelet.equals("pyroscope-receive") ? ReceiverDefaults.byParameter() : WriterDefaults.byParameter();
+        Map<String, Object> java = switch (kamelet) {
+            case "pyroscope-receive" -> ReceiverDefaults.byParameter();
+            case "pyroscope-write" -> WriterDefaults.byParameter();
+            default -> Map.of(); // pyroscope-relabel has no defaults
+        };
         Map<String, String> yaml = new TreeMap<>();
         properties(kamelet).forEach((name, p) -> {
             if (p.containsKey("default")) {
@@ -50,7 +53,7 @@ class KameletDefaultsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"pyroscope-receive", "pyroscope-write"})
+    @CsvSource({"pyroscope-receive", "pyroscope-write", "pyroscope-relabel"})
     void everyParameterHasATitleAndDescription(String kamelet) throws Exception {
         properties(kamelet).forEach((name, p) -> {
             assertTrue(p.get("title") instanceof String, kamelet + "." + name + " has no title");

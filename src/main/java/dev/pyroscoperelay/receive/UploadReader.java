@@ -6,6 +6,7 @@ import dev.pyroscoperelay.upload.IngestQuery;
 import dev.pyroscoperelay.upload.IngestUpload;
 import dev.pyroscoperelay.upload.InvalidProfileException;
 import dev.pyroscoperelay.upload.RelayExchange;
+import dev.pyroscoperelay.upload.RoutingHeaders;
 import dev.pyroscoperelay.upload.UploadBody;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -55,6 +56,7 @@ public class UploadReader implements Processor {
                     Math.min(maxBodySize, BodyBudget.of(exchange.getContext()).memoryPerBody());
             in.setBody(PushRequestReader.read(
                     body, contentType, in.getHeader("Content-Encoding", String.class), maxMessage));
+            RoutingHeaders.update(in);
             return;
         }
         if (body.length() == 0) {
@@ -65,6 +67,7 @@ public class UploadReader implements Processor {
                 in.getHeader("Content-Type", String.class),
                 in.getHeader("Content-Encoding", String.class),
                 IngestQuery.parse(rawQuery)));
+        RoutingHeaders.update(in);
     }
 
     public void setMaxBodySize(long maxBodySize) {

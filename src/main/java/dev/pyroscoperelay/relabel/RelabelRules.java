@@ -21,7 +21,8 @@ public final class RelabelRules {
         try {
             doc = new Load(LoadSettings.builder().build()).loadFromString(text == null ? "" : text);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("relabel rules are not valid YAML or JSON: " + e.getMessage());
+            throw new IllegalArgumentException("relabel rules are not valid YAML or JSON: "
+                    + e.getMessage().lines().findFirst().orElse("") + " (rules: " + abbreviate(text) + ")");
         }
         if (doc == null) {
             return new RelabelRules(List.of());
@@ -43,6 +44,11 @@ public final class RelabelRules {
             }
         }
         return new RelabelRules(rules);
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text.replace("\n", "\\n");
+        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
     }
 
     /** The relabeled labels (a new sorted map), or null when the series is dropped. */

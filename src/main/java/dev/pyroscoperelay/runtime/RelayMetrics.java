@@ -57,6 +57,22 @@ public final class RelayMetrics {
                 .register(registry);
     }
 
+    /** Series and uploads that the relabel step of a route dropped. */
+    public void relabelDropped(String route, int series, boolean wholeUpload) {
+        Counter.builder("pyroscope.relay.relabel.dropped.series")
+                .description("Series dropped by relabel rules")
+                .tag("route", route)
+                .register(registry)
+                .increment(series);
+        Counter upload = Counter.builder("pyroscope.relay.relabel.dropped.uploads")
+                .description("Uploads of which relabel rules left nothing")
+                .tag("route", route)
+                .register(registry);
+        if (wholeUpload) {
+            upload.increment();
+        }
+    }
+
     public Receiver receiver(String name) {
         return new Receiver(name);
     }

@@ -22,6 +22,12 @@ public final class RelayNames {
     /** The client's tenant header, forwarded unless a writer sets {@code tenantId}. */
     public static final String TENANT_HEADER = "X-Scope-OrgID";
 
+    /**
+     * Exchange header with the upload's service_name (when all its series share one), for routing with choice and
+     * filter; set by the receiver and again by a relabel step. Never sent to a destination.
+     */
+    public static final String SERVICE_NAME_HEADER = "PyroscopeServiceName";
+
     /** Sent to every destination. */
     public static final String USER_AGENT = "pyroscope-relay/" + RelayVersion.get();
 

@@ -29,6 +29,11 @@ public final class IngestName {
      * {@code {}} means no labels. The app name becomes {@code service_name} unless the client sent one, in which
      * case the app name is kept as {@code app_name}.
      */
+    /** The same app name with other labels (after relabel rules); the app name follows service_name when sent. */
+    IngestName withLabels(Map<String, String> newLabels) {
+        return new IngestName(appName, java.util.Collections.unmodifiableMap(new TreeMap<>(newLabels)));
+    }
+
     public static IngestName parse(String name) {
         if (name == null || name.isBlank()) {
             throw new InvalidProfileException("missing query parameter 'name' (expected <app>{label=value,...})");

@@ -22,6 +22,11 @@ public final class IngestQuery {
         this.name = name;
     }
 
+    /** The same query with another name (relabeled labels). */
+    IngestQuery withName(IngestName newName) {
+        return new IngestQuery(rawQuery, nameStart, nameEnd, newName);
+    }
+
     public IngestName name() {
         return name;
     }

@@ -32,6 +32,23 @@ public final class IngestUpload implements ProfileUpload {
     }
 
     @Override
+    public String serviceName() {
+        return query.name().labels().get(IngestName.SERVICE_NAME);
+    }
+
+    @Override
+    public ProfileUpload relabel(java.util.function.UnaryOperator<Map<String, String>> rules) {
+        Map<String, String> labels = rules.apply(query.name().labels());
+        if (labels == null) {
+            return new NothingLeft(receivedBytes(), 1);
+        }
+        // labels starting with __ are for rules only (as for push), except __name__ and __delta__
+        labels.keySet().removeIf(n -> n.startsWith("__") && !n.equals("__name__") && !n.equals("__delta__"));
+        return new IngestUpload(
+                body, contentType, contentEncoding, query.withName(query.name().withLabels(labels)));
+    }
+
+    @Override
     public OutgoingRequest toDestination(Map<String, String> externalLabels) {
         Rewritten r = last;
         if (r != null && r.externalLabels.equals(externalLabels)) {

@@ -14,6 +14,22 @@ public interface ProfileUpload {
     /** Number of profiles the request carries (1 for /ingest, the sample count for push). */
     int profileCount();
 
+    /**
+     * The upload with relabel rules applied to the labels of each series ({@code rules} returns null to drop one);
+     * {@link NothingLeft} when no series is left.
+     */
+    ProfileUpload relabel(java.util.function.UnaryOperator<Map<String, String>> rules);
+
+    /** The service_name of every series of the upload, or null when they differ or there is none. */
+    default String serviceName() {
+        return null;
+    }
+
+    /** Series this upload carries (1 for /ingest). */
+    default int seriesCount() {
+        return 1;
+    }
+
     /** The request one destination gets, with that destination's external labels applied. */
     OutgoingRequest toDestination(Map<String, String> externalLabels);
 

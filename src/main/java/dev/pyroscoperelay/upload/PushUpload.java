@@ -39,6 +39,53 @@ public final class PushUpload implements ProfileUpload {
     }
 
     @Override
+    public String serviceName() {
+        String service = null;
+        for (RawProfileSeries s : request.getSeriesList()) {
+            String v = null;
+            for (LabelPair p : s.getLabelsList()) {
+                if (p.getName().equals(IngestName.SERVICE_NAME)) {
+                    v = p.getValue();
+                }
+            }
+            if (v == null || (service != null && !service.equals(v))) {
+                return null;
+            }
+            service = v;
+        }
+        return service;
+    }
+
+    @Override
+    public int seriesCount() {
+        return request.getSeriesCount();
+    }
+
+    /** Rules see every label of a series, private ones too; private ones are still dropped when sent. */
+    @Override
+    public ProfileUpload relabel(java.util.function.UnaryOperator<Map<String, String>> rules) {
+        PushRequest.Builder out = PushRequest.newBuilder();
+        for (RawProfileSeries s : request.getSeriesList()) {
+            Map<String, String> raw = new TreeMap<>();
+            s.getLabelsList().forEach(p -> raw.put(p.getName(), p.getValue()));
+            Map<String, String> labels = rules.apply(raw);
+            if (labels == null) {
+                continue;
+            }
+            RawProfileSeries.Builder series = RawProfileSeries.newBuilder().addAllSamples(s.getSamplesList());
+            labels.forEach(
+                    (k, v) -> series.addLabels(LabelPair.newBuilder().setName(k).setValue(v)));
+            out.addSeries(series);
+        }
+        if (out.getSeriesCount() == 0) {
+            return new NothingLeft(receivedBytes, request.getSeriesCount());
+        }
+        return out.getSeriesCount() == request.getSeriesCount() && out.build().equals(request)
+                ? this
+                : new PushUpload(out.build(), receivedBytes);
+    }
+
+    @Override
     public OutgoingRequest toDestination(Map<String, String> externalLabels) {
         PushRequest.Builder out = PushRequest.newBuilder();
         for (RawProfileSeries s : request.getSeriesList()) {

@@ -5,6 +5,7 @@ import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.runtime.UserRouteId;
 import dev.pyroscoperelay.upload.ExternalLabels;
 import dev.pyroscoperelay.upload.InvalidProfileException;
+import dev.pyroscoperelay.upload.NothingLeft;
 import dev.pyroscoperelay.upload.ProfileUpload;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.upload.RelayExchange;
@@ -56,6 +57,13 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         if (relay == null || upload == null) {
             exchange.setException(new IllegalStateException(
                     "pyroscope-write \"" + writerName() + "\" must be reached from a kamelet:pyroscope-receive route"));
+            callback.done(true);
+            return true;
+        }
+        if (upload instanceof NothingLeft) {
+            // relabel rules dropped every series: nothing to send, and nothing failed
+            relay.outcomes()
+                    .add(new WriteOutcome(writerName(), order, Kind.OK, 200, 0, "nothing left after relabel rules"));
             callback.done(true);
             return true;
         }

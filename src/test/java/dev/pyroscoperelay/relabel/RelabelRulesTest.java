@@ -33,7 +33,7 @@ class RelabelRulesTest {
             value = {
                 "replace with a template | a=foo,b=bar,c=baz | [{source_labels: [a], regex: 'f(.*)', target_label: d, replacement: 'ch${1}-ch${1}'}] | a=foo,b=bar,c=baz,d=choo-choo",
                 "replace of joined sources | a=foo,b=bar,c=baz | [{source_labels: [a, b], regex: 'f(.*);(.*)r', target_label: a, replacement: 'b${1}${2}m'}] | a=boobam,b=bar,c=baz",
-        "replace with another separator | a=foo,b=bar | [{source_labels: [a, b], separator: ':', regex: 'foo:bar', target_label: c, replacement: ok}] | a=foo,b=bar,c=ok",
+                "replace with another separator | a=foo,b=bar | [{source_labels: [a, b], separator: ':', regex: 'foo:bar', target_label: c, replacement: ok}] | a=foo,b=bar,c=ok",
                 "replace: no match, no change | a=foo | [{source_labels: [a], regex: 'o', target_label: b}] | a=foo",
                 "replace: regex anchored | a=foo | [{source_labels: [a], regex: 'fo', target_label: b, replacement: x}] | a=foo",
                 "replace adds a label | a=foo | [{target_label: b, replacement: bar}] | a=foo,b=bar",
