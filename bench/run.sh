@@ -19,7 +19,7 @@ if [ $QUICK = 1 ]; then DURATION=5; REPS=1; SIZES="50k"; WARM_MAX=30; else DURAT
 SIZES=${BENCH_SIZES:-$SIZES} # e.g. BENCH_SIZES=1m bench/run.sh
 
 . bench/common.sh
-S1=$(free_port); S2=$(free_port); N1=$(free_port); N2=$(free_port); J1=$(free_port); J2=$(free_port); MG=$(free_port)
+S1=$(free_port); S2=$(free_port); N1=$(free_port); N2=$(free_port); J1=$(free_port); J2=$(free_port); J3=$(free_port); MG=$(free_port)
 
 sink_conf sink "$S1" "$S2"
 cat > "$TMP/nginx-relay.conf" <<CONF
@@ -93,6 +93,31 @@ cat > "$TMP/relay/routes/bench.yaml" <<YAML
                   parameters:
                     name: b
                     url: http://127.0.0.1:$S2
+- route:
+    id: relabeled
+    from:
+      uri: kamelet:pyroscope-receive
+      parameters:
+        listenAddress: 127.0.0.1
+        listenPort: $J3
+      steps:
+        - to:
+            uri: kamelet:pyroscope-relabel
+            parameters:
+              rules: "[{source_labels: [service_name], regex: 'noisy-.*', action: drop}, {regex: env, replacement: environment, action: labelmap}, {regex: env, action: labeldrop}, {source_labels: [service_name], target_label: __sample, modulus: 4, action: hashmod}, {source_labels: [service_name], target_label: service_lower, action: lowercase}]"
+        - multicast:
+            parallelProcessing: true
+            steps:
+              - to:
+                  uri: kamelet:pyroscope-write
+                  parameters:
+                    name: c
+                    url: http://127.0.0.1:$S1
+              - to:
+                  uri: kamelet:pyroscope-write
+                  parameters:
+                    name: d
+                    url: http://127.0.0.1:$S2
 YAML
 start_relay "$J2" -Dcamel.management.port=$MG
 
@@ -160,11 +185,13 @@ for size in $SIZES; do
   measure "pyroscope-relay, 1 destination" "$J1" "$CONNS" "$JAVA_PID"
   measure "nginx, 2 destinations" "$N2" "$CONNS" "$(nginx_pids)"
   measure "pyroscope-relay, 2 destinations" "$J2" "$CONNS" "$JAVA_PID"
+  measure "relay, 2 dest. + 5 relabel rules" "$J3" "$CONNS" "$JAVA_PID"
   echo
   awk -v r1="${RPS[pyroscope-relay, 1 destination]}" -v n1="${RPS[nginx, 1 destination]}" \
       -v r2="${RPS[pyroscope-relay, 2 destinations]}" -v n2="${RPS[nginx, 2 destinations]}" \
       -v c2="${CPU[pyroscope-relay, 2 destinations]}" -v m2="${CPU[nginx, 2 destinations]}" \
       -v p1="${P99[pyroscope-relay, 1 destination]}" -v pd="${P99[direct to sink (the limit)]}" \
-      'BEGIN { printf "ratios: relay/nginx req/s 1 destination %.2fx, 2 destinations %.2fx; CPU per request (2 destinations) %.2fx; p99 added over direct (1 destination) %.2f ms\n", r1/n1, r2/n2, (m2 > 0 ? c2/m2 : 0), p1 - pd }'
+      -v c3="${CPU[relay, 2 dest. + 5 relabel rules]}" \
+      'BEGIN { printf "ratios: relay/nginx req/s 1 destination %.2fx, 2 destinations %.2fx; CPU per request (2 destinations) %.2fx; p99 added over direct (1 destination) %.2f ms; CPU with 5 relabel rules / without %.2fx\n", r1/n1, r2/n2, (m2 > 0 ? c2/m2 : 0), p1 - pd, (c2 > 0 ? c3/c2 : 0) }'
 done
 relay_failures
