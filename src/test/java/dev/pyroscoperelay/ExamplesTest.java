@@ -218,4 +218,31 @@ class ExamplesTest {
             assertTrue(kept > 0 && kept < 80, "about 1 in 4 batch services kept: " + kept / 2 + " of 40");
         }
     }
+
+    /** examples/tenant-per-namespace: the namespace label sets X-Scope-OrgID; no label keeps the client's tenant. */
+    @Test
+    void tenantPerNamespace() throws Exception {
+        try (Sink sink = Sink.start();
+                Relay relay = startExample("tenant-per-namespace", sink, null)) {
+            assertEquals(
+                    200,
+                    Client.post(
+                                    port9999,
+                                    "/ingest?name=api%7Bnamespace%3Dcheckout%7D",
+                                    new byte[] {1},
+                                    Map.of("X-Scope-OrgID", "client-tenant"))
+                            .status());
+            assertEquals("team-checkout", sink.take().header("X-Scope-OrgID"));
+            assertEquals(
+                    200,
+                    Client.post(port9999, "/ingest?name=api", new byte[] {1}, Map.of("X-Scope-OrgID", "client-tenant"))
+                            .status());
+            assertEquals("client-tenant", sink.take().header("X-Scope-OrgID"));
+            assertEquals(
+                    200,
+                    Client.post(port9999, "/ingest?name=api", new byte[] {1}, Map.of())
+                            .status());
+            assertNull(sink.take().header("X-Scope-OrgID"));
+        }
+    }
 }

@@ -28,6 +28,9 @@ public final class RelayNames {
      */
     public static final String SERVICE_NAME_HEADER = "PyroscopeServiceName";
 
+    /** Exchange header: the labels every series of the upload has, as a map (routes read them as ${header.PyroscopeLabels[name]}). */
+    public static final String LABELS_HEADER = "PyroscopeLabels";
+
     /** Sent to every destination. */
     public static final String USER_AGENT = "pyroscope-relay/" + RelayVersion.get();
 

@@ -32,8 +32,8 @@ public final class IngestUpload implements ProfileUpload {
     }
 
     @Override
-    public String serviceName() {
-        return query.name().labels().get(IngestName.SERVICE_NAME);
+    public Map<String, String> commonLabels() {
+        return query.name().labels();
     }
 
     @Override

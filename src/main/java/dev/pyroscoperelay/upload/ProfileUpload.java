@@ -22,7 +22,12 @@ public interface ProfileUpload {
 
     /** The service_name of every series of the upload, or null when they differ or there is none. */
     default String serviceName() {
-        return null;
+        return commonLabels().get(IngestName.SERVICE_NAME);
+    }
+
+    /** The labels (name and value) that every series of the upload has; empty when there is no series. */
+    default Map<String, String> commonLabels() {
+        return Map.of();
     }
 
     /** Series this upload carries (1 for /ingest). */

@@ -39,21 +39,18 @@ public final class PushUpload implements ProfileUpload {
     }
 
     @Override
-    public String serviceName() {
-        String service = null;
+    public Map<String, String> commonLabels() {
+        Map<String, String> common = null;
         for (RawProfileSeries s : request.getSeriesList()) {
-            String v = null;
-            for (LabelPair p : s.getLabelsList()) {
-                if (p.getName().equals(IngestName.SERVICE_NAME)) {
-                    v = p.getValue();
-                }
+            Map<String, String> labels = new TreeMap<>();
+            s.getLabelsList().forEach(p -> labels.put(p.getName(), p.getValue()));
+            if (common == null) {
+                common = labels;
+            } else {
+                common.entrySet().removeIf(e -> !e.getValue().equals(labels.get(e.getKey())));
             }
-            if (v == null || (service != null && !service.equals(v))) {
-                return null;
-            }
-            service = v;
         }
-        return service;
+        return common == null ? Map.of() : java.util.Collections.unmodifiableMap(common);
     }
 
     @Override
