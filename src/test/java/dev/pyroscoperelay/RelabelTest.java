@@ -181,5 +181,6 @@ class RelabelTest {
                 java.nio.file.attribute.FileTime.fromMillis(
                         Files.getLastModifiedTime(file).toMillis() + TimeUnit.SECONDS.toMillis(2)));
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Thread.sleep(1100); // the relabel step looks at its file once a second
     }
 }

@@ -32,6 +32,10 @@ public class RelabelProcessor extends ServiceSupport implements Processor, Camel
     private String routeName;
     private volatile RelabelRules current;
     private volatile FileTime loadedFrom;
+    /** The rules file is looked at once a second at most, not on every request. */
+    private volatile long nextFileCheckNanos;
+
+    static final long FILE_CHECK_INTERVAL_NANOS = 1_000_000_000L;
     private RelayMetrics metrics;
 
     @Override
@@ -42,11 +46,12 @@ public class RelabelProcessor extends ServiceSupport implements Processor, Camel
             throw new IllegalArgumentException("pyroscope-relabel: set either 'rules' or 'rulesFile'");
         }
         current = inline ? RelabelRules.parse(rules) : load(true);
+        nextFileCheckNanos = System.nanoTime() + FILE_CHECK_INTERVAL_NANOS; // nanoTime may be negative: never 0
         metrics = RelayMetrics.of(camelContext);
     }
 
     /** The rules of the file, read again when it changed; the previous rules when it does not load. */
-    private RelabelRules load(boolean first) {
+    private synchronized RelabelRules load(boolean first) {
         Path path = Path.of(rulesFile.trim());
         try {
             FileTime modified = Files.getLastModifiedTime(path);
@@ -75,7 +80,8 @@ public class RelabelProcessor extends ServiceSupport implements Processor, Camel
 
     @Override
     public void process(Exchange exchange) {
-        if (rulesFile != null && !rulesFile.isBlank()) {
+        if (rulesFile != null && !rulesFile.isBlank() && System.nanoTime() - nextFileCheckNanos >= 0) {
+            nextFileCheckNanos = System.nanoTime() + FILE_CHECK_INTERVAL_NANOS;
             current = load(false);
         }
         ProfileUpload upload = exchange.getMessage().getBody(ProfileUpload.class);
