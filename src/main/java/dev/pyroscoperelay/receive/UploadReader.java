@@ -22,6 +22,7 @@ public class UploadReader implements Processor {
 
     private long clientTimeoutMillis = Durations.parseMillis("clientTimeout", ReceiverDefaults.CLIENT_TIMEOUT);
     private long maxBodySize = ReceiverDefaults.MAX_BODY_SIZE;
+    private volatile BodyBudget budget;
 
     @Override
     public void process(Exchange exchange) {
@@ -52,8 +53,7 @@ public class UploadReader implements Processor {
                     RESPONSE_CONTENT_TYPE,
                     "json".equals(PushRequestReader.codec(contentType)) ? "application/json" : "application/proto");
             // decoded in memory: the decompressed message is held to the same size as a body kept in memory
-            long maxMessage =
-                    Math.min(maxBodySize, BodyBudget.of(exchange.getContext()).memoryPerBody());
+            long maxMessage = Math.min(maxBodySize, budget(exchange).memoryPerBody());
             in.setBody(PushRequestReader.read(
                     body, contentType, in.getHeader("Content-Encoding", String.class), maxMessage));
             RoutingHeaders.update(in);
@@ -68,6 +68,15 @@ public class UploadReader implements Processor {
                 in.getHeader("Content-Encoding", String.class),
                 IngestQuery.parse(rawQuery)));
         RoutingHeaders.update(in);
+    }
+
+    /** The relay's body budget, looked up once (the lookup locks the CamelContext: not for every request). */
+    private BodyBudget budget(Exchange exchange) {
+        BodyBudget b = budget;
+        if (b == null) {
+            b = budget = BodyBudget.of(exchange.getContext());
+        }
+        return b;
     }
 
     public void setMaxBodySize(long maxBodySize) {
