@@ -17,21 +17,7 @@ sink_conf sink "$S1"
 $CPU_LOAD nginx -p "$TMP" -c "$TMP/sink.conf"
 
 mkdir -p "$TMP/relay/routes"
-cat > "$TMP/relay/routes/bench.yaml" <<YAML
-- route:
-    id: one
-    from:
-      uri: kamelet:pyroscope-receive
-      parameters:
-        listenAddress: 127.0.0.1
-        listenPort: $J1
-      steps:
-        - to:
-            uri: kamelet:pyroscope-write
-            parameters:
-              name: s1
-              url: http://127.0.0.1:$S1
-YAML
+receiver one "$J1" "http://127.0.0.1:$S1" > "$TMP/relay/routes/bench.yaml"
 start_relay "$J1" -Dcamel.management.port=$MG -Dpyroscope.relay.body-spool-dir="$TMP/spool"
 
 QUERY="/ingest?name=bench.app%7Benv%3Dbench%7D&from=1&until=2"

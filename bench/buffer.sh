@@ -14,22 +14,6 @@ sink_conf sink "$S1"
 $CPU_LOAD nginx -p "$TMP" -c "$TMP/sink.conf"
 
 mkdir -p "$TMP/relay/routes"
-receiver() { # receiver ID PORT URL [bufferPath]
-  cat <<YAML
-- route:
-    id: $1
-    from:
-      uri: kamelet:pyroscope-receive
-      parameters: {listenAddress: 127.0.0.1, listenPort: $2}
-      steps:
-        - to:
-            uri: kamelet:pyroscope-write
-            parameters:
-              name: $1
-              url: $3
-${4:+              bufferPath: $4}
-YAML
-}
 { receiver plain "$J1" "http://127.0.0.1:$S1"
   receiver buffered "$J2" "http://127.0.0.1:$S1" "$TMP/buffer-live"
   receiver outage "$J3" "http://127.0.0.1:$DOWN" "$TMP/buffer-outage"; } > "$TMP/relay/routes/bench.yaml"

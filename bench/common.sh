@@ -55,3 +55,21 @@ sink_conf() {
     echo "}"
   } > "$TMP/$name.conf"
 }
+
+# receiver ID PORT URL [bufferPath]: route YAML for one receiver on PORT with one writer (named ID) to URL
+receiver() { # receiver ID PORT URL [bufferPath]
+  cat <<YAML
+- route:
+    id: $1
+    from:
+      uri: kamelet:pyroscope-receive
+      parameters: {listenAddress: 127.0.0.1, listenPort: $2}
+      steps:
+        - to:
+            uri: kamelet:pyroscope-write
+            parameters:
+              name: $1
+              url: $3
+${4:+              bufferPath: $4}
+YAML
+}

@@ -58,20 +58,8 @@ $CPU_LOAD nginx -p "$TMP" -c "$TMP/sink.conf"
 $CPU_RELAY nginx -p "$TMP" -c "$TMP/nginx-relay.conf"
 
 mkdir -p "$TMP/relay/routes"
-cat > "$TMP/relay/routes/bench.yaml" <<YAML
-- route:
-    id: one
-    from:
-      uri: kamelet:pyroscope-receive
-      parameters:
-        listenAddress: 127.0.0.1
-        listenPort: $J1
-      steps:
-        - to:
-            uri: kamelet:pyroscope-write
-            parameters:
-              name: s1
-              url: http://127.0.0.1:$S1
+receiver one "$J1" "http://127.0.0.1:$S1" > "$TMP/relay/routes/bench.yaml"
+cat >> "$TMP/relay/routes/bench.yaml" <<YAML
 - route:
     id: two
     from:
