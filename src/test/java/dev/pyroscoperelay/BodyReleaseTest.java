@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
+import dev.pyroscoperelay.support.LeakWatch;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
@@ -24,10 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A body is released once, after every writer is done: many distinct bodies at once, in memory and in temporary
- * files, to two destinations, one answering 503 now and then (retries) and one too slow now and then (timeouts, then
- * retries). Every copy that reaches a destination must be the body of its own upload (a body released too early
- * would send another upload's bytes or a deleted file), and afterwards no memory or file is held.
+ * A body is released once, after every writer is done: many distinct bodies at once, in memory (pooled buffers off
+ * the heap) and in temporary files, to three destinations: one answering 503 now and then (retries), one too slow now
+ * and then (timeouts, then retries), and one behind a durable buffer that answers after 300 ms now and then (the
+ * profile is stored and the route ends while its first send is still on the wire). Every copy that reaches a
+ * destination must be the body of its own upload (a body released too early would send another upload's bytes or a
+ * deleted file); afterwards no memory or file is held, and Netty's paranoid leak detection reported nothing.
  */
 class BodyReleaseTest {
     @TempDir
@@ -38,8 +41,11 @@ class BodyReleaseTest {
         try (Sink flaky = Sink.start()
                         .answering(
                                 n -> n % 3 == 1 ? new Answer(503, 0, Map.of("Retry-After", "0")) : Answer.status(200));
-                Sink slow = Sink.start()
-                        .answering(n -> n % 5 == 2 ? new Answer(200, 1500, Map.of()) : Answer.status(200))) {
+                Sink slow =
+                        Sink.start().answering(n -> n % 5 == 2 ? new Answer(200, 1500, Map.of()) : Answer.status(200));
+                Sink late =
+                        Sink.start().answering(n -> n % 4 == 3 ? new Answer(200, 300, Map.of()) : Answer.status(200));
+                LeakWatch leaks = LeakWatch.start()) {
             int port = Relay.freePort();
             Relay.writeRoute(work, "relay.yaml", """
                     - route:
@@ -68,7 +74,14 @@ class BodyReleaseTest {
                                         remoteTimeout: 1s
                                         minBackoffPeriod: 10ms
                                         maxBackoffPeriod: 50ms
-                    """.formatted(port, flaky.url(), slow.url()));
+                                  - to:
+                                      uri: kamelet:pyroscope-write
+                                      parameters:
+                                        name: late
+                                        url: %s
+                                        bufferPath: %s
+                    """.formatted(
+                            port, flaky.url(), slow.url(), late.url(), work.resolve("buffer")));
             Path spool = work.resolve("spool");
             Map<String, String> props = Map.of(
                     "pyroscope.relay.body-memory-per-body",
@@ -93,7 +106,12 @@ class BodyReleaseTest {
                     assertEquals(200, r.status(), r.body());
                 }
                 clients.shutdown();
-                for (Sink sink : List.of(flaky, slow)) {
+                long deliveredLate = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (late.count() < 300 && System.nanoTime() < deliveredLate) {
+                    Thread.sleep(50);
+                }
+                assertTrue(late.count() >= 300, "the buffered destination got every upload: " + late.count());
+                for (Sink sink : List.of(flaky, slow, late)) {
                     for (Sink.Received got : sink.all()) {
                         String id =
                                 Fixtures.forwardedName(got.rawQuery()).labels().get("id");
@@ -116,6 +134,7 @@ class BodyReleaseTest {
                     assertEquals(List.of(), files.toList(), "temporary body files left");
                 }
             }
+            assertEquals("", leaks.leaks(), "Netty reported a buffer that was never released");
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.pyroscoperelay.receive;
 import dev.pyroscoperelay.runtime.ByteSizes;
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -57,9 +58,10 @@ public final class BodyBudget {
                 return existing;
             }
             PropertiesComponent p = context.getPropertiesComponent();
-            // half the heap: the rest is for the relay itself and the protobuf of push requests
-            long heapShare = Runtime.getRuntime().maxMemory() / 2;
-            long memoryLimit = bytes(p, MEMORY_LIMIT, heapShare);
+            // bodies are held off the heap, in direct memory (by default as large as the heap): half of it, the
+            // rest is for Netty's socket buffers; and no more than half the heap, which decoded push requests use
+            long share = Math.min(Runtime.getRuntime().maxMemory(), PlatformDependent.maxDirectMemory()) / 2;
+            long memoryLimit = bytes(p, MEMORY_LIMIT, share);
             long perBody = bytes(p, MEMORY_PER_BODY, Math.min(32L * 1024 * 1024, memoryLimit / 2));
             long diskLimit = bytes(p, DISK_LIMIT, 4L * 1024 * 1024 * 1024);
             Path dir = Path.of(p.resolveProperty(SPOOL_DIR)

@@ -2,6 +2,8 @@ package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.upload.UploadBody;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
@@ -12,7 +14,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +28,8 @@ final class RawBodyHandler implements Handler<RoutingContext> {
     static final String BODY_KEY = "pyroscope.relay.body";
     static final String API_KEY = "pyroscope.relay.api";
 
-    /** First array for a body of unknown length; it doubles as bytes arrive. */
-    private static final int FIRST_ARRAY = 16 * 1024;
+    /** First buffer for a body of unknown length; it doubles as bytes arrive. */
+    private static final int FIRST_BUFFER = 16 * 1024;
 
     private static final long DISK_STEP = 1024 * 1024;
 
@@ -86,12 +87,16 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         return "request body larger than maxBodySize (" + maxBodySize + " bytes): nothing was forwarded\n";
     }
 
-    /** One request's body on its way in: an array while it fits the memory budget, else a temporary file. */
+    /**
+     * One request's body on its way in: a pooled buffer off the heap while it fits the memory budget (a body held
+     * for seconds by a slow destination would otherwise be promoted to the old generation and collected by full GCs),
+     * else a temporary file.
+     */
     private final class Sink {
         private final RoutingContext ctx;
         private final ReceiverApi api;
         private final long declared;
-        private byte[] array;
+        private ByteBuf buffer;
         private long size;
         private long reservedMemory;
         private long reservedDisk;
@@ -159,15 +164,15 @@ final class RawBodyHandler implements Handler<RoutingContext> {
                     file.drainHandler(v -> ctx.request().resume());
                 }
             } else {
-                chunk.getBytes(0, n, array, (int) size);
+                buffer.writeBytes(chunk.getByteBuf());
             }
             size += n;
         }
 
-        /** Makes the array large enough for n more bytes within the memory budget; false when it cannot. */
+        /** Makes the buffer large enough for n more bytes within the memory budget; false when it cannot. */
         private boolean roomInMemory(int n) {
             long needed = size + n;
-            if (array != null && needed <= array.length) {
+            if (buffer != null && needed <= buffer.capacity()) {
                 return true;
             }
             long cap = declared > 0 ? declared : budget.memoryPerBody();
@@ -177,7 +182,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
                 }
                 return false;
             }
-            long grown = Math.min(cap, Math.max(needed, array == null ? FIRST_ARRAY : 2L * array.length));
+            long grown = Math.min(cap, Math.max(needed, buffer == null ? FIRST_BUFFER : 2L * buffer.capacity()));
             if (grown > reservedMemory) {
                 if (!budget.reserveMemory(grown - reservedMemory)) {
                     if (api == ReceiverApi.PUSH) {
@@ -187,7 +192,11 @@ final class RawBodyHandler implements Handler<RoutingContext> {
                 }
                 reservedMemory = grown;
             }
-            array = array == null ? new byte[(int) grown] : Arrays.copyOf(array, (int) grown);
+            if (buffer == null) {
+                buffer = PooledByteBufAllocator.DEFAULT.directBuffer((int) grown);
+            } else {
+                buffer.capacity((int) grown); // a bigger one from the pool, the bytes so far copied
+            }
             return true;
         }
 
@@ -209,10 +218,11 @@ final class RawBodyHandler implements Handler<RoutingContext> {
                 LOG.warn("cannot create a file for a request body in the spool directory: {}", e.toString());
                 return fail(503, outOfRoom());
             }
-            if (size > 0) {
-                file.write(Buffer.buffer(io.netty.buffer.Unpooled.wrappedBuffer(array, 0, (int) size)));
+            if (buffer != null) {
+                ByteBuf sofar = buffer;
+                file.write(Buffer.buffer(sofar)).onComplete(written -> sofar.release());
+                buffer = null;
             }
-            array = null;
             budget.releaseMemory(reservedMemory);
             reservedMemory = 0;
             return true;
@@ -226,8 +236,9 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             metrics.bytes(size);
             if (file == null) {
                 long reserved = reservedMemory;
-                byte[] bytes = array == null ? new byte[0] : array;
-                handOver(UploadBody.inMemory(bytes, (int) size, () -> budget.releaseMemory(reserved)));
+                ByteBuf bytes = buffer == null ? PooledByteBufAllocator.DEFAULT.directBuffer(0) : buffer;
+                buffer = null; // the body owns it now
+                handOver(UploadBody.inMemory(bytes, () -> budget.releaseMemory(reserved)));
                 return;
             }
             long reserved = reservedDisk;
@@ -290,7 +301,10 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         }
 
         private void releaseAll() {
-            array = null;
+            if (buffer != null) {
+                buffer.release();
+                buffer = null;
+            }
             budget.releaseMemory(reservedMemory);
             reservedMemory = 0;
             if (file != null) {

@@ -4,7 +4,7 @@ import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.upload.UploadBody;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -139,8 +139,17 @@ final class Delivery {
     private Future<HttpClientResponse> sendBody(HttpClientRequest req) {
         UploadBody body = request.body();
         if (body.inMemory()) {
-            // wraps the shared array (Buffer.buffer(byte[]) would copy it)
-            return req.send(Buffer.buffer(Unpooled.wrappedBuffer(body.array(), 0, (int) body.length())));
+            // every destination sends the same bytes (Buffer.buffer(byte[]) would copy them); this send holds its own
+            // reference until Netty has written them or failed to, so a route that ends meanwhile (a timeout, the
+            // buffer's store-after-100-ms) cannot hand them to another request
+            ByteBuf bytes = body.retainedMemory();
+            try {
+                req.end(Buffer.buffer(bytes)).onComplete(written -> bytes.release());
+            } catch (RuntimeException e) {
+                bytes.release();
+                throw e;
+            }
+            return req.response();
         }
         req.putHeader("Content-Length", Long.toString(body.length()));
         // failures come through the pipe and the response; without this Vert.x also logs each one

@@ -61,8 +61,9 @@ record StoredProfile(
             head.put(MAGIC).putInt(header.length).put(header).flip();
             writeFully(out, head);
             if (body.inMemory()) {
-                crc.update(body.array(), 0, (int) body.length());
-                writeFully(out, ByteBuffer.wrap(body.array(), 0, (int) body.length()));
+                ByteBuffer memory = body.memory();
+                crc.update(memory.duplicate());
+                writeFully(out, memory);
             } else {
                 try (FileChannel in = FileChannel.open(body.file(), StandardOpenOption.READ)) {
                     ByteBuffer chunk = ByteBuffer.allocateDirect(COPY_CHUNK);
