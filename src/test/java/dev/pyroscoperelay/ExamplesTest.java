@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import dev.pyroscoperelay.proto.push.v1.PushRequest;
+import dev.pyroscoperelay.proto.push.v1.RawProfileSeries;
+import dev.pyroscoperelay.proto.push.v1.RawSample;
+import dev.pyroscoperelay.proto.types.v1.LabelPair;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Fixtures.Capture;
@@ -14,8 +19,11 @@ import dev.pyroscoperelay.support.Sink.Received;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -216,6 +224,21 @@ class ExamplesTest {
             kept = shared.count() - 1; // checkout was the first
             assertEquals(0, kept % 2, "a batch service is kept or dropped every time: " + kept);
             assertTrue(kept > 0 && kept < 80, "about 1 in 4 batch services kept: " + kept / 2 + " of 40");
+
+            // a push with both kinds of service is split: payments to its own Pyroscope, the rest to the shared one
+            while (shared.poll(0) != null) {
+                // the batch uploads above
+            }
+            int before = shared.count() + payments.count();
+            Client.Response r = pushSeries(
+                    port9999,
+                    Map.of("service_name", "payments-api", "env", "prod"),
+                    Map.of("service_name", "checkout", "env", "prod"),
+                    Map.of("service_name", "noisy-cron", "env", "prod"));
+            assertEquals(200, r.status(), r.body());
+            assertEquals(List.of("payments-api"), pushedValues(payments.take(), "service_name"));
+            assertEquals(List.of("checkout"), pushedValues(shared.take(), "service_name"));
+            assertEquals(before + 2, shared.count() + payments.count(), "noisy-cron went nowhere");
         }
     }
 
@@ -243,6 +266,52 @@ class ExamplesTest {
                     Client.post(port9999, "/ingest?name=api", new byte[] {1}, Map.of())
                             .status());
             assertNull(sink.take().header("X-Scope-OrgID"));
+
+            // a push across namespaces: one part per namespace, each under its own tenant
+            Client.Response r = pushSeries(
+                    port9999,
+                    Map.of("service_name", "api", "namespace", "checkout"),
+                    Map.of("service_name", "worker", "namespace", "billing"),
+                    Map.of("service_name", "web", "namespace", "checkout"));
+            assertEquals(200, r.status(), r.body());
+            Map<String, List<String>> byTenant = new TreeMap<>();
+            for (int i = 0; i < 2; i++) {
+                Received got = sink.take();
+                byTenant.put(got.header("X-Scope-OrgID"), pushedValues(got, "service_name"));
+            }
+            assertEquals(Map.of("team-billing", List.of("worker"), "team-checkout", List.of("api", "web")), byTenant);
         }
+    }
+
+    /** A push request with one series (one sample) per label set. */
+    @SafeVarargs
+    private static Client.Response pushSeries(int port, Map<String, String>... seriesLabels) throws Exception {
+        PushRequest.Builder push = PushRequest.newBuilder();
+        for (Map<String, String> labels : seriesLabels) {
+            RawProfileSeries.Builder series = RawProfileSeries.newBuilder()
+                    .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFromUtf8("profile")));
+            new TreeMap<>(labels)
+                    .forEach((k, v) ->
+                            series.addLabels(LabelPair.newBuilder().setName(k).setValue(v)));
+            push.addSeries(series);
+        }
+        return Client.post(
+                port,
+                "/push.v1.PusherService/Push",
+                push.build().toByteArray(),
+                Map.of("Content-Type", "application/proto"));
+    }
+
+    /** The values of one label in the series of a forwarded push, in order. */
+    private static List<String> pushedValues(Received got, String label) throws Exception {
+        List<String> values = new ArrayList<>();
+        for (RawProfileSeries s : PushRequest.parseFrom(got.body()).getSeriesList()) {
+            for (LabelPair p : s.getLabelsList()) {
+                if (p.getName().equals(label)) {
+                    values.add(p.getValue());
+                }
+            }
+        }
+        return values;
     }
 }

@@ -31,6 +31,12 @@ public final class RelayNames {
     /** Exchange header: the labels every series of the upload has, as a map (routes read them as ${header.PyroscopeLabels[name]}). */
     public static final String LABELS_HEADER = "PyroscopeLabels";
 
+    /**
+     * Exchange header: the upload split by the values of a label, one message per value, for the split EIP
+     * ({@code split: simple: "${header.PyroscopeUploadsBy[service_name]}"}); worked out only when a route asks.
+     */
+    public static final String UPLOADS_BY_HEADER = "PyroscopeUploadsBy";
+
     /** Sent to every destination. */
     public static final String USER_AGENT = "pyroscope-relay/" + RelayVersion.get();
 

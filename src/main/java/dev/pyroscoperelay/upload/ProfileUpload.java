@@ -35,6 +35,14 @@ public interface ProfileUpload {
         return 1;
     }
 
+    /**
+     * The upload as one upload per value of {@code label} (series without it form one more), in the order the values
+     * first appear; the upload itself when all its series have the same value.
+     */
+    default java.util.List<ProfileUpload> splitBy(String label) {
+        return java.util.List.of(this);
+    }
+
     /** The request one destination gets, with that destination's external labels applied. */
     OutgoingRequest toDestination(Map<String, String> externalLabels);
 

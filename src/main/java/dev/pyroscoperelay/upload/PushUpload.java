@@ -4,6 +4,9 @@ import dev.pyroscoperelay.proto.push.v1.PushRequest;
 import dev.pyroscoperelay.proto.push.v1.RawProfileSeries;
 import dev.pyroscoperelay.proto.types.v1.LabelPair;
 import dev.pyroscoperelay.runtime.RelayNames;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -80,6 +83,30 @@ public final class PushUpload implements ProfileUpload {
         return out.getSeriesCount() == request.getSeriesCount() && out.build().equals(request)
                 ? this
                 : new PushUpload(out.build(), receivedBytes);
+    }
+
+    @Override
+    public List<ProfileUpload> splitBy(String label) {
+        Map<String, PushRequest.Builder> parts = new LinkedHashMap<>();
+        for (RawProfileSeries s : request.getSeriesList()) {
+            String value = null;
+            for (LabelPair p : s.getLabelsList()) {
+                if (p.getName().equals(label)) {
+                    value = p.getValue();
+                }
+            }
+            parts.computeIfAbsent(value, v -> PushRequest.newBuilder()).addSeries(s);
+        }
+        if (parts.size() <= 1) {
+            return List.of(this);
+        }
+        List<ProfileUpload> out = new ArrayList<>(parts.size());
+        for (PushRequest.Builder part : parts.values()) {
+            PushRequest r = part.build();
+            // each part counts the bytes of its own series, so the parts add up to about what was received
+            out.add(new PushUpload(r, r.getSerializedSize()));
+        }
+        return out;
     }
 
     @Override
