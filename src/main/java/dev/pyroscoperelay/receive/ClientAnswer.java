@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.proto.rpc.Status;
 import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.upload.InvalidProfileException;
 import dev.pyroscoperelay.upload.RelayExchange;
@@ -24,7 +25,9 @@ public class ClientAnswer implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        boolean push = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class) == ReceiverApi.PUSH;
+        ReceiverApi api = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class);
+        boolean push = api == ReceiverApi.PUSH;
+        boolean otlp = api == ReceiverApi.OTLP;
         String pushContentType =
                 exchange.getProperty(UploadReader.RESPONSE_CONTENT_TYPE, "application/proto", String.class);
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -39,6 +42,8 @@ public class ClientAnswer implements Processor {
             if (invalid != null) {
                 if (push && invalid.status() != 415) {
                     connectError(out, ConnectCodes.forStatus(invalid.status()), invalid.getMessage());
+                } else if (otlp) {
+                    otlpError(out, pushContentType, invalid.status(), invalid.getMessage());
                 } else {
                     answer(out, invalid.status(), invalid.getMessage());
                 }
@@ -46,6 +51,8 @@ public class ClientAnswer implements Processor {
                 LOG.error("route of receiver failed: {}", caught.toString());
                 if (push) {
                     connectError(out, "internal", "relay route failed: " + caught.getMessage());
+                } else if (otlp) {
+                    otlpError(out, pushContentType, 500, "relay route failed: " + caught.getMessage());
                 } else {
                     answer(out, 500, "relay route failed: " + caught.getMessage());
                 }
@@ -72,8 +79,8 @@ public class ClientAnswer implements Processor {
         }
         if (chosen == null) {
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-            if (push) {
-                // an empty PushResponse
+            if (push || otlp) {
+                // an empty PushResponse or ExportProfilesServiceResponse
                 out.setHeader(Exchange.CONTENT_TYPE, pushContentType);
                 out.setBody(
                         pushContentType.equals("application/json")
@@ -86,6 +93,8 @@ public class ClientAnswer implements Processor {
         }
         if (push) {
             connectError(out, ConnectCodes.forOutcome(chosen), reasons.toString());
+        } else if (otlp) {
+            otlpError(out, pushContentType, statusFor(chosen), reasons.toString());
         } else {
             answer(out, statusFor(chosen), reasons.toString());
         }
@@ -116,6 +125,22 @@ public class ClientAnswer implements Processor {
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, ConnectCodes.statusOf(code));
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
         out.setBody(ConnectCodes.errorJson(code, message).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** OTLP/HTTP: an error is a google.rpc.Status in the request's encoding; 429/502/503/504 are retried by clients. */
+    private static void otlpError(Message out, String contentType, int status, String message) {
+        retryAfterOn503(out, status);
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, contentType);
+        Status s = Status.newBuilder()
+                .setCode(ConnectCodes.grpcNumber(ConnectCodes.forStatus(status)))
+                .setMessage(message.strip())
+                .build();
+        if (contentType.equals("application/json")) {
+            out.setBody(ConnectCodes.statusJson(s.getCode(), s.getMessage()).getBytes(StandardCharsets.UTF_8));
+        } else {
+            out.setBody(s.toByteArray());
+        }
     }
 
     /** A 503 asks the client to come back later (a full buffer, an unavailable destination). */

@@ -50,8 +50,39 @@ final class ConnectCodes {
         };
     }
 
+    /** The gRPC status number of a Connect code (the same code set, by name). */
+    static int grpcNumber(String code) {
+        return switch (code) {
+            case "ok" -> 0;
+            case "canceled" -> 1;
+            case "invalid_argument" -> 3;
+            case "deadline_exceeded" -> 4;
+            case "not_found" -> 5;
+            case "already_exists" -> 6;
+            case "permission_denied" -> 7;
+            case "resource_exhausted" -> 8;
+            case "failed_precondition" -> 9;
+            case "aborted" -> 10;
+            case "out_of_range" -> 11;
+            case "unimplemented" -> 12;
+            case "internal" -> 13;
+            case "unavailable" -> 14;
+            case "data_loss" -> 15;
+            case "unauthenticated" -> 16;
+            default -> 2; // unknown
+        };
+    }
+
     static String errorJson(String code, String message) {
-        StringBuilder sb = new StringBuilder("{\"code\":\"").append(code).append("\",\"message\":\"");
+        return jsonWithMessage(new StringBuilder("{\"code\":\"").append(code).append("\",\"message\":\""), message);
+    }
+
+    /** A google.rpc.Status in JSON (OTLP/HTTP's JSON error body). */
+    static String statusJson(int code, String message) {
+        return jsonWithMessage(new StringBuilder("{\"code\":").append(code).append(",\"message\":\""), message);
+    }
+
+    private static String jsonWithMessage(StringBuilder sb, String message) {
         for (char c : message.strip().toCharArray()) {
             switch (c) {
                 case '"' -> sb.append("\\\"");

@@ -6,12 +6,8 @@ import dev.pyroscoperelay.proto.push.v1.PushRequest;
 import dev.pyroscoperelay.upload.InvalidProfileException;
 import dev.pyroscoperelay.upload.PushUpload;
 import dev.pyroscoperelay.upload.UploadBody;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 
 /** Decodes a Connect unary push request: application/proto or application/json, identity or gzip. */
 final class PushRequestReader {
@@ -44,7 +40,7 @@ final class PushRequestReader {
             throw new InvalidProfileException(413, "push request too large to decode");
         }
         byte[] body = uploaded.bytes();
-        byte[] message = decompress(body, contentEncoding, maxBodySize);
+        byte[] message = GzipBody.decode(body, contentEncoding, maxBodySize);
         try {
             PushRequest request;
             if (codec.equals("proto")) {
@@ -57,26 +53,6 @@ final class PushRequestReader {
             return new PushUpload(request, body.length);
         } catch (InvalidProtocolBufferException e) {
             throw new InvalidProfileException("malformed " + codec + " PushRequest: " + e.getMessage());
-        }
-    }
-
-    private static byte[] decompress(byte[] body, String encoding, long max) {
-        if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) {
-            return body;
-        }
-        if (!encoding.trim().equalsIgnoreCase("gzip")) {
-            throw new InvalidProfileException(
-                    400, "unsupported Content-Encoding '" + encoding + "': use gzip or identity");
-        }
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-            byte[] out = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-            if (out.length > max) {
-                throw new InvalidProfileException(
-                        413, "decompressed request larger than the relay decodes (" + max + " bytes)");
-            }
-            return out;
-        } catch (IOException e) {
-            throw new InvalidProfileException("request body is not valid gzip: " + e.getMessage());
         }
     }
 }

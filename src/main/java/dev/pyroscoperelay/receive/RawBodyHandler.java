@@ -54,7 +54,11 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         ReceiverApi api = ReceiverApi.forPath(req.path());
         if (api == null) {
             metrics.request("unknown", 404);
-            reject(ctx, 404, "not found: a receiver serves POST /ingest and POST /push.v1.PusherService/Push\n");
+            reject(
+                    ctx,
+                    404,
+                    "not found: a receiver serves POST /ingest, POST /push.v1.PusherService/Push and POST "
+                            + "/v1development/profiles\n");
             return;
         }
         if (req.method() != HttpMethod.POST) {
@@ -120,8 +124,8 @@ final class RawBodyHandler implements Handler<RoutingContext> {
                 return true; // chunked: memory first, a file once it outgrows that
             }
             boolean fitsInMemory = declared <= budget.memoryPerBody();
-            if (api == ReceiverApi.PUSH) {
-                // a push request is decoded in memory
+            if (api.decodedInMemory()) {
+                // a push or OTLP request is decoded in memory
                 if (!fitsInMemory) {
                     return fail(413, pushTooLarge());
                 }
@@ -145,7 +149,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
                 fail(413, tooLarge());
                 return;
             }
-            if (file == null && !roomInMemory(n) && (api == ReceiverApi.PUSH || !toFile())) {
+            if (file == null && !roomInMemory(n) && (api.decodedInMemory() || !toFile())) {
                 return;
             }
             if (file != null) {
@@ -177,7 +181,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             }
             long cap = declared > 0 ? declared : budget.memoryPerBody();
             if (needed > cap) {
-                if (api == ReceiverApi.PUSH) {
+                if (api.decodedInMemory()) {
                     fail(413, pushTooLarge());
                 }
                 return false;
@@ -185,7 +189,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             long grown = Math.min(cap, Math.max(needed, buffer == null ? FIRST_BUFFER : 2L * buffer.capacity()));
             if (grown > reservedMemory) {
                 if (!budget.reserveMemory(grown - reservedMemory)) {
-                    if (api == ReceiverApi.PUSH) {
+                    if (api.decodedInMemory()) {
                         fail(503, outOfRoom());
                     }
                     return false;
@@ -326,7 +330,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         }
 
         private String pushTooLarge() {
-            return "push request larger than the relay keeps in memory (" + budget.memoryPerBody()
+            return api.label() + " request larger than the relay keeps in memory (" + budget.memoryPerBody()
                     + " bytes, pyroscope.relay.body-memory-per-body): nothing was forwarded\n";
         }
     }

@@ -2,10 +2,11 @@ package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayNames;
 
-/** The two paths a receiver serves. */
+/** The paths a receiver serves. */
 public enum ReceiverApi {
     INGEST(RelayNames.INGEST_PATH),
-    PUSH(RelayNames.PUSH_PATH);
+    PUSH(RelayNames.PUSH_PATH),
+    OTLP(RelayNames.OTLP_PROFILES_PATH);
 
     private final String path;
 
@@ -15,6 +16,11 @@ public enum ReceiverApi {
 
     public String path() {
         return path;
+    }
+
+    /** Whether the relay decodes the request (so it must fit in memory); an /ingest body is only passed on. */
+    public boolean decodedInMemory() {
+        return this != INGEST;
     }
 
     /** The value of the {@code api} metric label. */

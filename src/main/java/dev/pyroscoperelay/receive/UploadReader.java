@@ -47,6 +47,15 @@ public class UploadReader implements Processor {
         if (api == null || body == null) {
             throw new IllegalStateException("kamelet:pyroscope-receive got an exchange that its receiver did not read");
         }
+        if (api == ReceiverApi.OTLP) {
+            String contentType = in.getHeader("Content-Type", String.class);
+            exchange.setProperty(RESPONSE_CONTENT_TYPE, OtlpRequestReader.responseType(contentType));
+            long maxMessage = Math.min(maxBodySize, budget(exchange).memoryPerBody());
+            in.setBody(OtlpRequestReader.read(
+                    body, contentType, in.getHeader("Content-Encoding", String.class), maxMessage));
+            RoutingHeaders.update(in);
+            return;
+        }
         if (api == ReceiverApi.PUSH) {
             String contentType = in.getHeader("Content-Type", String.class);
             exchange.setProperty(

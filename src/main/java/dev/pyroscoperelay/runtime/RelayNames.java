@@ -16,6 +16,9 @@ public final class RelayNames {
 
     public static final String PUSH_PATH = "/push.v1.PusherService/Push";
 
+    /** OpenTelemetry profiles over HTTP (OTLP/HTTP), as Pyroscope serves it. */
+    public static final String OTLP_PROFILES_PATH = "/v1development/profiles";
+
     /** Exchange property: which API a request came in on (a {@code receive.ReceiverApi}). */
     public static final String API_PROPERTY = "pyroscope.relay.api";
 
