@@ -3,6 +3,7 @@
 # plus the user/system CPU split and syscalls per request, next to nginx doing the same job.
 #
 #   bench/profile.sh [1|2]     destinations (default 2); about 3 minutes
+#   PROFILE_BODY_KB=1024 PROFILE_CONNECTIONS=64 bench/profile.sh 1     the 1 MB rows of run.sh
 #
 # Same pinning as run.sh: wrk and the sinks on CPU 0, the relay (or nginx) on CPU 1. Prints a summary; the collapsed
 # stacks (open with any flame graph tool) stay in bench/profile-out/.
@@ -63,9 +64,10 @@ PROF="-agentpath:$PWD/$AP/linux-x64/libasyncProfiler.so=start,event=cpu,interval
    -jar "$OLDPWD/target/pyroscope-relay.jar" > "$TMP/logs/relay.log" 2>&1) &
 JAVA_PID=$!; PIDS+=("$JAVA_PID")
 for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$J/" && break; sleep 0.1; done
-head -c 51200 /dev/urandom > "$TMP/body"
+BODY_KB=${PROFILE_BODY_KB:-50}; CONNS=${PROFILE_CONNECTIONS:-16}
+head -c $((BODY_KB * 1024)) /dev/urandom > "$TMP/body"
 Q="/ingest?name=bench.app%7Benv%3Dbench%7D&from=1&until=2"
-load() { BODY_FILE="$TMP/body" $CPU_LOAD wrk -t2 -c16 -d"$2"s -s bench/post.lua "http://127.0.0.1:$1$Q"; }
+load() { BODY_FILE="$TMP/body" $CPU_LOAD wrk -t2 -c"$CONNS" -d"$2"s -s bench/post.lua "http://127.0.0.1:$1$Q"; }
 split() { # PID PORT -> "rps user_ms sys_ms writes" per request
   local b a out n
   b=$(awk '{print $14, $15}' /proc/$1/stat; awk '/syscw/ {print $2}' /proc/$1/io)
@@ -76,7 +78,7 @@ split() { # PID PORT -> "rps user_ms sys_ms writes" per request
 }
 echo "warming the relay up (100 s, the profiler records in 20 s windows) ..." >&2
 load "$J" 100 >/dev/null
-echo "$DESTS destination(s), 50 KB, 16 connections, one CPU each:"
+echo "$DESTS destination(s), $BODY_KB KB, $CONNS connections, one CPU each:"
 echo "  relay: $(split "$JAVA_PID" "$J")"
 NGINX_WORKER=$(pgrep -P "$(cat "$TMP/relay.pid")")
 load "$N" 10 >/dev/null
@@ -92,7 +94,10 @@ for line in open(sys.argv[1]):
     frames = stack.split(';'); leaf = frames[-1]
     if leaf.endswith('_[k]'):
         java = [f for f in frames if '/' in f and not f.endswith('_[k]')]
-        k = 'kernel, syscall from ' + (java[-1].split('.')[0].rsplit('/', 1)[-1] if java else '-')
+        if any('SocketChannelImpl' in f or 'SocketDispatcher' in f for f in java):
+            k = 'kernel, socket reads and writes'  # SocketDispatcher.writev goes through FileDispatcherImpl
+        else:
+            k = 'kernel, syscall from ' + (java[-1].split('.')[0].rsplit('/', 1)[-1] if java else '-')
     elif 'org/apache/camel' in leaf: k = 'Camel'
     elif 'io/vertx' in leaf: k = 'Vert.x'
     elif 'io/netty' in leaf: k = 'Netty'

@@ -51,8 +51,13 @@ class TlsReceiverTest {
     }
 
     private static HttpResponse<String> upload(int port, SSLContext ssl, byte[] body) throws Exception {
+        return upload(port, ssl, body, HttpClient.Version.HTTP_1_1);
+    }
+
+    private static HttpResponse<String> upload(int port, SSLContext ssl, byte[] body, HttpClient.Version version)
+            throws Exception {
         HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
+                .version(version)
                 .sslContext(ssl)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
@@ -105,6 +110,12 @@ class TlsReceiverTest {
                 new java.util.Random(7).nextBytes(body);
                 HttpResponse<String> r = upload(port, TestCertificates.context(first, null), body);
                 assertEquals(200, r.statusCode(), r.body());
+                assertEquals(HttpClient.Version.HTTP_1_1, r.version());
+                assertArrayEquals(body, sink.take().body());
+                HttpResponse<String> h2 =
+                        upload(port, TestCertificates.context(first, null), body, HttpClient.Version.HTTP_2);
+                assertEquals(200, h2.statusCode(), h2.body());
+                assertEquals(HttpClient.Version.HTTP_2, h2.version(), "h2 chosen by ALPN");
                 assertArrayEquals(body, sink.take().body());
                 assertThrows(
                         IOException.class,
@@ -126,7 +137,10 @@ class TlsReceiverTest {
                         200,
                         upload(port, TestCertificates.context(second, null), body)
                                 .statusCode());
-                assertEquals(2, sink.count());
+                HttpResponse<String> renewedH2 =
+                        upload(port, TestCertificates.context(second, null), body, HttpClient.Version.HTTP_2);
+                assertEquals(HttpClient.Version.HTTP_2, renewedH2.version(), "still h2 after the renewal");
+                assertEquals(4, sink.count());
             }
         }
     }

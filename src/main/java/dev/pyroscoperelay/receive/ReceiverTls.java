@@ -2,12 +2,14 @@ package dev.pyroscoperelay.receive;
 
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -57,7 +59,11 @@ record ReceiverTls(String certFile, String keyFile, String clientCaFile, ClientA
     }
 
     void applyTo(HttpServerOptions options) {
-        options.setSsl(true).setClientAuth(clientAuth);
+        // HTTP/2 (h2) or HTTP/1.1, as the client offers in the TLS handshake (ALPN)
+        options.setSsl(true)
+                .setClientAuth(clientAuth)
+                .setUseAlpn(true)
+                .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
         SSLOptions ssl = sslOptions();
         options.setKeyCertOptions(ssl.getKeyCertOptions());
         if (ssl.getTrustOptions() != null) {
@@ -68,6 +74,7 @@ record ReceiverTls(String certFile, String keyFile, String clientCaFile, ClientA
     /** Options that read the files again: for a server whose certificate was renewed. */
     SSLOptions sslOptions() {
         SSLOptions ssl = new SSLOptions()
+                .setUseAlpn(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile));
         if (clientCaFile != null) {
             ssl.setTrustOptions(new PemTrustOptions().addCertPath(clientCaFile));
