@@ -59,4 +59,66 @@ class RunnableJarIT {
             }
         }
     }
+
+    /**
+     * gRPC and OTLP from the packaged jar, which has Vert.x's gRPC server but no grpc-java: a push over gRPC (h2 on a
+     * TLS receiver) and an OTLP/HTTP export reach the destination.
+     */
+    @Test
+    void grpcPushAndOtlpFromThePackagedJar() throws Exception {
+        try (Sink sink = Sink.start()) {
+            int port = dev.pyroscoperelay.support.Relay.freePort();
+            var cert = dev.pyroscoperelay.support.TestCertificates.create(work, "server", "relay");
+            dev.pyroscoperelay.support.Relay.writeRoute(
+                    work, "relay.yaml", """
+                    - route:
+                        id: tls
+                        from:
+                          uri: kamelet:pyroscope-receive
+                          parameters:
+                            listenAddress: 127.0.0.1
+                            listenPort: %d
+                            tlsCertFile: %s
+                            tlsKeyFile: %s
+                          steps:
+                            - to:
+                                uri: kamelet:pyroscope-write
+                                parameters:
+                                  url: %s
+                    """.formatted(port, cert.certPem(), cert.keyPem(), sink.url()));
+            try (ChildRelay relay = ChildRelay.startJar(work, port)) {
+                var channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("localhost", port)
+                        .sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient()
+                                .trustManager(cert.certPem().toFile())
+                                .build())
+                        .build();
+                try {
+                    var push = io.grpc.MethodDescriptor
+                            .<dev.pyroscoperelay.proto.push.v1.PushRequest,
+                                    dev.pyroscoperelay.proto.push.v1.PushResponse>
+                                    newBuilder()
+                            .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                            .setFullMethodName("push.v1.PusherService/Push")
+                            .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                                    dev.pyroscoperelay.proto.push.v1.PushRequest.getDefaultInstance()))
+                            .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                                    dev.pyroscoperelay.proto.push.v1.PushResponse.getDefaultInstance()))
+                            .build();
+                    io.grpc.stub.ClientCalls.blockingUnaryCall(
+                            channel,
+                            push,
+                            io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS),
+                            dev.pyroscoperelay.proto.push.v1.PushRequest.newBuilder()
+                                    .addSeries(dev.pyroscoperelay.proto.push.v1.RawProfileSeries.newBuilder()
+                                            .addLabels(dev.pyroscoperelay.proto.types.v1.LabelPair.newBuilder()
+                                                    .setName("service_name")
+                                                    .setValue("jar")))
+                                    .build());
+                } finally {
+                    channel.shutdownNow();
+                }
+                assertEquals("/push.v1.PusherService/Push", sink.take().path(), relay.log());
+            }
+        }
+    }
 }

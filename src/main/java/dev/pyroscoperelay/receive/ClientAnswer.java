@@ -21,6 +21,9 @@ public class ClientAnswer implements Processor {
     /** The one header of the answer besides Content-Type. */
     static final String RETRY_AFTER = "Retry-After";
 
+    /** Message header with the reason of a failed answer, for a gRPC status message (never sent over HTTP). */
+    static final String REASON = "pyroscope.relay.reason";
+
     private static final Logger LOG = LoggerFactory.getLogger(ClientAnswer.class);
 
     @Override
@@ -121,6 +124,7 @@ public class ClientAnswer implements Processor {
     }
 
     private static void connectError(Message out, String code, String message) {
+        out.setHeader(REASON, message.strip());
         retryAfterOn503(out, ConnectCodes.statusOf(code));
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, ConnectCodes.statusOf(code));
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
@@ -129,6 +133,7 @@ public class ClientAnswer implements Processor {
 
     /** OTLP/HTTP: an error is a google.rpc.Status in the request's encoding; 429/502/503/504 are retried by clients. */
     private static void otlpError(Message out, String contentType, int status, String message) {
+        out.setHeader(REASON, message.strip());
         retryAfterOn503(out, status);
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, contentType);
@@ -151,6 +156,7 @@ public class ClientAnswer implements Processor {
     }
 
     private static void answer(Message out, int status, String text) {
+        out.setHeader(REASON, text.strip());
         retryAfterOn503(out, status);
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -71,6 +71,9 @@ final class OtlpRequestReader {
     }
 
     private static String mediaType(String contentType) {
-        return contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        String type =
+                contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        // gRPC: the message without its framing (GrpcCalls)
+        return type.equals("application/grpc") || type.equals("application/grpc+proto") ? OtlpUpload.PROTOBUF : type;
     }
 }

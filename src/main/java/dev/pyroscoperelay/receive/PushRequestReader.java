@@ -22,7 +22,12 @@ final class PushRequestReader {
         }
         String ct = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         return switch (ct) {
-            case "application/proto", "application/protobuf", "application/x-protobuf" -> "proto";
+            // gRPC: the message without its framing (GrpcCalls)
+            case "application/proto",
+                    "application/protobuf",
+                    "application/x-protobuf",
+                    "application/grpc",
+                    "application/grpc+proto" -> "proto";
             case "application/json" -> "json";
             default -> null;
         };

@@ -52,6 +52,10 @@ final class RawBodyHandler implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         ReceiverApi api = ReceiverApi.forPath(req.path());
+        if (GrpcCalls.isGrpc(req) && req.method() == HttpMethod.POST) {
+            GrpcCalls.handle(ctx, api, budget, Math.min(maxBodySize, budget.memoryPerBody()), readTimeoutMillis);
+            return;
+        }
         if (api == null) {
             metrics.request("unknown", 404);
             reject(

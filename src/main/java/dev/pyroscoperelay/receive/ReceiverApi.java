@@ -29,6 +29,9 @@ public enum ReceiverApi {
     }
 
     public static ReceiverApi forPath(String path) {
+        if (RelayNames.OTLP_GRPC_PATH.equals(path)) {
+            return OTLP; // the same export over gRPC
+        }
         for (ReceiverApi api : values()) {
             if (api.path.equals(path)) {
                 return api;

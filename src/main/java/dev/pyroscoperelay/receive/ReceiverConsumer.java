@@ -170,6 +170,13 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
                 }
                 ReceiverApi api = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class);
                 metrics.request(api == null ? "unknown" : api.label(), status);
+                if (ctx.get(GrpcCalls.RESPONSE_KEY) != null) {
+                    String reason = exchange.getException() != null
+                            ? "relay error: " + exchange.getException().getMessage()
+                            : out.getHeader(ClientAnswer.REASON, "", String.class);
+                    GrpcCalls.answer(ctx, status, body, reason);
+                    return;
+                }
                 response.setStatusCode(status);
                 if (contentType != null) {
                     response.putHeader("Content-Type", contentType);

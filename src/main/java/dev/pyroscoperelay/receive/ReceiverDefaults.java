@@ -24,6 +24,8 @@ public final class ReceiverDefaults {
     /** No client certificates asked for. */
     public static final String TLS_CLIENT_AUTH = "none";
 
+    public static final boolean H2C = false;
+
     private ReceiverDefaults() {}
 
     /** Kamelet parameter name to default value. */
@@ -37,6 +39,7 @@ public final class ReceiverDefaults {
                 "readTimeout", READ_TIMEOUT,
                 "idleTimeout", IDLE_TIMEOUT,
                 "maxConnections", MAX_CONNECTIONS,
-                "tlsClientAuth", TLS_CLIENT_AUTH);
+                "tlsClientAuth", TLS_CLIENT_AUTH,
+                "h2c", H2C);
     }
 }

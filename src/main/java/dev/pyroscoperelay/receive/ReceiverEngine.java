@@ -27,6 +27,7 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     private String tlsKeyFile;
     private String tlsClientCaFile;
     private String tlsClientAuth = ReceiverDefaults.TLS_CLIENT_AUTH;
+    private boolean h2c = ReceiverDefaults.H2C;
     private String receiverName;
 
     @Override
@@ -40,7 +41,8 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
                                 idleTimeoutMillis,
                                 maxConnections,
                                 readTimeoutMillis,
-                                ReceiverTls.of(tlsCertFile, tlsKeyFile, tlsClientCaFile, tlsClientAuth)));
+                                ReceiverTls.of(tlsCertFile, tlsKeyFile, tlsClientCaFile, tlsClientAuth),
+                                h2c));
         RelayMetrics.Receiver metrics = RelayMetrics.of(camelContext).receiver(receiverName());
         RawBodyHandler bodies =
                 new RawBodyHandler(maxBodySize, readTimeoutMillis, BodyBudget.of(camelContext), metrics);
@@ -149,5 +151,9 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
 
     public void setTlsClientAuth(String tlsClientAuth) {
         this.tlsClientAuth = tlsClientAuth;
+    }
+
+    public void setH2c(boolean h2c) {
+        this.h2c = h2c;
     }
 }

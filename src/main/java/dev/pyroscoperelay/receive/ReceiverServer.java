@@ -52,7 +52,12 @@ final class ReceiverServer {
 
     /** Per listening address: taken from the first receiver route that uses it. */
     record Limits(
-            int workerThreads, long idleTimeoutMillis, int maxConnections, long readTimeoutMillis, ReceiverTls tls) {}
+            int workerThreads,
+            long idleTimeoutMillis,
+            int maxConnections,
+            long readTimeoutMillis,
+            ReceiverTls tls,
+            boolean h2c) {}
 
     /** How often the TLS files are checked for a renewed certificate. */
     static final long TLS_CHECK_MILLIS = 2_000;
@@ -144,9 +149,10 @@ final class ReceiverServer {
                 .setHost(host)
                 .setPort(port)
                 .setHandle100ContinueAutomatically(true)
-                // HTTP/1.1 only for now: with h2c upgrade on, Vert.x makes the connection (and calls the connection
-                // handler that starts its read timeout) only once a whole request head arrived
-                .setHttp2ClearTextEnabled(false)
+                // cleartext HTTP/2 only when asked for: with it on, Vert.x hands an HTTP/1.1 connection over (and
+                // calls the connection handler that counts it and starts its read timeout) only once a whole request
+                // head has arrived, so a slow head is cut only by idleTimeout
+                .setHttp2ClearTextEnabled(limits.h2c())
                 .setDecompressionSupported(false)
                 .setCompressionSupported(false)
                 // no WebSocket: keeps Netty's WebSocket extension handler out of every connection's pipeline

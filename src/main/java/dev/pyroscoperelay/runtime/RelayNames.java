@@ -19,6 +19,10 @@ public final class RelayNames {
     /** OpenTelemetry profiles over HTTP (OTLP/HTTP), as Pyroscope serves it. */
     public static final String OTLP_PROFILES_PATH = "/v1development/profiles";
 
+    /** OTLP profiles over gRPC: the path of the Export method. */
+    public static final String OTLP_GRPC_PATH =
+            "/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export";
+
     /** Exchange property: which API a request came in on (a {@code receive.ReceiverApi}). */
     public static final String API_PROPERTY = "pyroscope.relay.api";
 
