@@ -261,6 +261,89 @@ class GrpcTest {
                         .status());
     }
 
+    /**
+     * Huge, over-budget, many and stalled calls on an h2c receiver with a small memory budget: each gets its gRPC
+     * status, the relay keeps serving, and every counted byte is given back.
+     */
+    @Test
+    void hugeManyAndStalledCalls() throws Exception {
+        first = Sink.start();
+        second = Sink.start();
+        int port = Relay.freePort();
+        Relay.writeRoute(work, "relay.yaml", """
+                - route:
+                    id: h2c
+                    from:
+                      uri: kamelet:pyroscope-receive
+                      parameters:
+                        listenAddress: 127.0.0.1
+                        listenPort: %d
+                        h2c: true
+                        readTimeout: 1s
+                      steps:
+                        - to:
+                            uri: kamelet:pyroscope-write
+                            parameters:
+                              url: %s
+                """.formatted(port, first.url()));
+        relay = Relay.start(
+                work,
+                Map.of(
+                        "pyroscope.relay.body-memory-limit", "4MiB",
+                        "pyroscope.relay.body-memory-per-body", "1MiB"));
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .maxInboundMessageSize(1024)
+                .build();
+
+        PushRequest huge = PushRequest.newBuilder()
+                .addSeries(push().getSeries(0).toBuilder()
+                        .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(new byte[3 << 20]))))
+                .build();
+        StatusRuntimeException tooLarge = assertThrows(StatusRuntimeException.class, () -> call(PUSH, huge));
+        assertTrue(
+                tooLarge.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED
+                        || tooLarge.getStatus().getCode() == Status.Code.UNAVAILABLE,
+                tooLarge.getStatus().toString());
+
+        // 200 calls at once on one connection (HTTP/2 streams)
+        var calls = new java.util.ArrayList<com.google.common.util.concurrent.ListenableFuture<PushResponse>>();
+        for (int i = 0; i < 200; i++) {
+            calls.add(ClientCalls.futureUnaryCall(
+                    channel.newCall(PUSH, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)), push()));
+        }
+        for (var c : calls) {
+            assertEquals(PushResponse.getDefaultInstance(), c.get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(200, first.count());
+
+        // a call whose request never ends: cut after readTimeout
+        io.grpc.ClientCall<PushRequest, PushResponse> stalled =
+                channel.newCall(PUSH, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS));
+        java.util.concurrent.CompletableFuture<Status> closed = new java.util.concurrent.CompletableFuture<>();
+        stalled.start(
+                new io.grpc.ClientCall.Listener<>() {
+                    @Override
+                    public void onClose(Status status, io.grpc.Metadata trailers) {
+                        closed.complete(status);
+                    }
+                },
+                new io.grpc.Metadata());
+        stalled.request(1);
+        stalled.sendMessage(push());
+        assertEquals(
+                Status.Code.DEADLINE_EXCEEDED, closed.get(20, TimeUnit.SECONDS).getCode());
+
+        assertEquals(PushResponse.getDefaultInstance(), call(PUSH, push()), "still serving");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String metrics;
+        do {
+            metrics = dev.pyroscoperelay.support.Client.get(relay.managementPort(), "/observe/metrics")
+                    .body();
+        } while (!metrics.contains("pyroscope_relay_body_memory_bytes 0.0") && System.nanoTime() < end);
+        assertTrue(metrics.contains("pyroscope_relay_body_memory_bytes 0.0"), "every counted byte given back");
+    }
+
     @Test
     void failuresAreGrpcStatusCodes() throws Exception {
         start(503);

@@ -1,9 +1,12 @@
 package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.upload.UploadBody;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.HttpServerRequestInternal;
+import io.vertx.core.http.impl.HttpServerRequestWrapper;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServer;
@@ -15,8 +18,8 @@ import java.util.Locale;
 /**
  * gRPC unary calls on a receiver's HTTP/2 connections: {@code push.v1.PusherService/Push} and OTLP's
  * {@code ProfilesService/Export}. Vert.x's gRPC server takes the framing and grpc-encoding off; the one request
- * message becomes the body of the exchange like an HTTP request's, counted against the same memory budget, and the
- * route's answer goes back as a gRPC status (see {@link #answer}).
+ * message becomes the body of the exchange like an HTTP request's, its bytes counted against the same memory budget
+ * as they arrive, and the route's answer goes back as a gRPC status (see {@link #answer}).
  */
 final class GrpcCalls {
     /** Routing-context key of the call's response, for the answer. */
@@ -43,9 +46,10 @@ final class GrpcCalls {
                     .end("gRPC needs HTTP/2: HTTPS (tlsCertFile) on this receiver, or h2c: true for cleartext\n");
             return;
         }
+        Counted request = new Counted((HttpServerRequestInternal) ctx.request(), budget, ctx);
         GrpcServer.server(ctx.vertx(), new GrpcServerOptions().setMaxMessageSize(maxMessage))
-                .callHandler(call -> read(ctx, api, call, budget, readTimeoutMillis))
-                .handle(ctx.request());
+                .callHandler(call -> read(ctx, api, call, request, readTimeoutMillis))
+                .handle(request);
         ctx.request().resume();
     }
 
@@ -53,10 +57,11 @@ final class GrpcCalls {
             RoutingContext ctx,
             ReceiverApi api,
             GrpcServerRequest<Buffer, Buffer> call,
-            BodyBudget budget,
+            Counted request,
             long readTimeoutMillis) {
         ctx.put(RESPONSE_KEY, call.response());
         if (api == null) {
+            request.releaseAll();
             fail(
                     ctx,
                     GrpcStatus.UNIMPLEMENTED,
@@ -66,37 +71,47 @@ final class GrpcCalls {
             return;
         }
         Buffer[] message = new Buffer[1];
-        long timer = ctx.vertx()
-                .setTimer(
-                        readTimeoutMillis,
-                        id -> fail(ctx, GrpcStatus.DEADLINE_EXCEEDED, "the request did not arrive within readTimeout"));
+        long timer = ctx.vertx().setTimer(readTimeoutMillis, id -> {
+            request.releaseAll();
+            fail(ctx, GrpcStatus.DEADLINE_EXCEEDED, "the request did not arrive within readTimeout");
+        });
         call.handler(m -> {
             if (message[0] != null) {
+                request.releaseAll();
                 fail(ctx, GrpcStatus.INVALID_ARGUMENT, "a unary call carries one message");
             }
             message[0] = m;
         });
         call.exceptionHandler(t -> {
             ctx.vertx().cancelTimer(timer);
+            request.releaseAll();
             fail(ctx, GrpcStatus.RESOURCE_EXHAUSTED, "request message not read: " + t.getMessage());
+        });
+        // the client went away mid-call (the stream or its connection closed): nothing was handed on, give the bytes
+        // back (not the connection's close handler: that one counts connections, and HTTP/2 has many calls on one)
+        ctx.response().closeHandler(v -> {
+            ctx.vertx().cancelTimer(timer);
+            if (ctx.get(RawBodyHandler.BODY_KEY) == null) {
+                request.releaseAll();
+            }
         });
         call.endHandler(v -> {
             ctx.vertx().cancelTimer(timer);
-            if (ctx.response().ended()) {
+            if (ctx.response().ended() || ctx.response().closed()) {
+                request.releaseAll();
                 return;
             }
             if (message[0] == null) {
+                request.releaseAll();
                 fail(ctx, GrpcStatus.INVALID_ARGUMENT, "no request message");
                 return;
             }
             byte[] bytes = message[0].getBytes();
-            if (!budget.reserveMemory(bytes.length)) {
-                fail(ctx, GrpcStatus.UNAVAILABLE, "the relay has no room for this request now: try again later");
-                return;
-            }
+            long counted = request.reserved();
+            BodyBudget budget = request.budget;
             ctx.put(
                     RawBodyHandler.BODY_KEY,
-                    UploadBody.inMemory(bytes, bytes.length, () -> budget.releaseMemory(bytes.length)));
+                    UploadBody.inMemory(bytes, bytes.length, () -> budget.releaseMemory(counted)));
             ctx.put(RawBodyHandler.API_KEY, api);
             ctx.next();
         });
@@ -104,7 +119,7 @@ final class GrpcCalls {
 
     private static void fail(RoutingContext ctx, GrpcStatus status, String message) {
         GrpcServerResponse<Buffer, Buffer> response = ctx.get(RESPONSE_KEY);
-        if (!ctx.response().ended() && !ctx.response().closed()) {
+        if (response != null && !ctx.response().ended() && !ctx.response().closed()) {
             response.status(status).statusMessage(message).end();
         }
     }
@@ -123,5 +138,53 @@ final class GrpcCalls {
             return;
         }
         fail(ctx, GrpcStatus.valueOf(ConnectCodes.grpcNumber(ConnectCodes.forStatus(status))), reason);
+    }
+
+    /**
+     * The request as the gRPC server reads it, every received byte counted against the body budget as it arrives (as
+     * {@link RawBodyHandler} does): a call the budget cannot take is answered UNAVAILABLE and its bytes are not kept.
+     * What was counted is given back when the body is released, or at once when the call fails.
+     */
+    private static final class Counted extends HttpServerRequestWrapper {
+        private final BodyBudget budget;
+        private final RoutingContext ctx;
+        private long reserved;
+        private boolean full;
+
+        Counted(HttpServerRequestInternal request, BodyBudget budget, RoutingContext ctx) {
+            super(request);
+            this.budget = budget;
+            this.ctx = ctx;
+        }
+
+        @Override
+        public HttpServerRequest handler(Handler<Buffer> handler) {
+            if (handler == null) {
+                return delegate.handler(null);
+            }
+            return delegate.handler(chunk -> {
+                if (full) {
+                    return;
+                }
+                if (!budget.reserveMemory(chunk.length())) {
+                    full = true;
+                    releaseAll();
+                    fail(ctx, GrpcStatus.UNAVAILABLE, "the relay has no room for this request now: try again later");
+                    return;
+                }
+                reserved += chunk.length();
+                handler.handle(chunk);
+            });
+        }
+
+        /** Gives back what was counted so far. */
+        void releaseAll() {
+            budget.releaseMemory(reserved);
+            reserved = 0;
+        }
+
+        long reserved() {
+            return reserved;
+        }
     }
 }
