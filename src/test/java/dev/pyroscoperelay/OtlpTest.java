@@ -310,6 +310,35 @@ class OtlpTest {
     }
 
     @Test
+    void aDestinationsPartialSuccessReachesTheClient() throws Exception {
+        byte[] partial =
+                io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesServiceResponse.newBuilder()
+                        .setPartialSuccess(
+                                io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesPartialSuccess
+                                        .newBuilder()
+                                        .setRejectedProfiles(2)
+                                        .setErrorMessage("2 profiles had no samples"))
+                        .build()
+                        .toByteArray();
+        start(new Sink.Answer(200, 0, Map.of("Content-Type", "application/x-protobuf"), partial));
+        HttpResponse<byte[]> r = post(export().toByteArray(), "application/x-protobuf", null);
+        assertEquals(200, r.statusCode());
+        var answer = io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesServiceResponse.parseFrom(
+                r.body());
+        assertEquals(2, answer.getPartialSuccess().getRejectedProfiles());
+        assertEquals(
+                "writer \"labelled\": 2 profiles had no samples",
+                answer.getPartialSuccess().getErrorMessage());
+
+        HttpResponse<byte[]> json =
+                post("{\"resourceProfiles\":[]}".getBytes(StandardCharsets.UTF_8), "application/json", null);
+        assertEquals(200, json.statusCode());
+        assertTrue(
+                new String(json.body(), StandardCharsets.UTF_8).contains("\"rejectedProfiles\":\"2\""),
+                new String(json.body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aFailingDestinationIsRetryableForTheClient() throws Exception {
         start(Sink.Answer.status(503));
         HttpResponse<byte[]> r = post(export().toByteArray(), "application/x-protobuf", null);

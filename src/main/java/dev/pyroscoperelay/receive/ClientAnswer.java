@@ -3,9 +3,11 @@ package dev.pyroscoperelay.receive;
 import dev.pyroscoperelay.proto.rpc.Status;
 import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.upload.InvalidProfileException;
+import dev.pyroscoperelay.upload.PartialSuccess;
 import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.WriteOutcome;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -82,8 +84,20 @@ public class ClientAnswer implements Processor {
         }
         if (chosen == null) {
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-            if (push || otlp) {
-                // an empty PushResponse or ExportProfilesServiceResponse
+            if (otlp) {
+                // an ExportProfilesServiceResponse: empty, or with the destinations' partial successes
+                List<PartialSuccess> partial = new ArrayList<>();
+                for (WriteOutcome o : outcomes) {
+                    if (o.partial() != null) {
+                        partial.add(new PartialSuccess(
+                                o.partial().rejectedProfiles(),
+                                "writer \"" + o.writer() + "\": " + o.partial().errorMessage()));
+                    }
+                }
+                out.setHeader(Exchange.CONTENT_TYPE, pushContentType);
+                out.setBody(PartialSuccess.response(partial, pushContentType.equals("application/json")));
+            } else if (push) {
+                // an empty PushResponse
                 out.setHeader(Exchange.CONTENT_TYPE, pushContentType);
                 out.setBody(
                         pushContentType.equals("application/json")

@@ -6,8 +6,14 @@ package dev.pyroscoperelay.upload;
  * @param status HTTP status of the last answer, or 0 when there was none
  * @param kind   what happened in the end
  * @param detail a short reason without secrets
+ * @param partial an OTLP destination's partial success (profiles it rejected), null when none
  */
-public record WriteOutcome(String writer, int writerOrder, Kind kind, int status, int attempts, String detail) {
+public record WriteOutcome(
+        String writer, int writerOrder, Kind kind, int status, int attempts, String detail, PartialSuccess partial) {
+
+    public WriteOutcome(String writer, int writerOrder, Kind kind, int status, int attempts, String detail) {
+        this(writer, writerOrder, kind, status, attempts, detail, null);
+    }
 
     public enum Kind {
         /** 2xx from the destination. */

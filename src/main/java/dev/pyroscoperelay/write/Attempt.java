@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.write;
 
+import dev.pyroscoperelay.upload.PartialSuccess;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -14,7 +15,20 @@ import java.util.concurrent.TimeoutException;
  * @param retryAfterMillis the destination's {@code Retry-After} on 429/503, -1 when none
  * @param detail a short reason without secrets
  */
-record Attempt(Kind kind, int status, long retryAfterMillis, String detail) {
+record Attempt(Kind kind, int status, long retryAfterMillis, String detail, PartialSuccess partial) {
+
+    Attempt(Kind kind, int status, long retryAfterMillis, String detail) {
+        this(kind, status, retryAfterMillis, detail, null);
+    }
+
+    /** The destination answered an OTLP export: a 2xx may carry a partial success. */
+    static Attempt answeredOtlp(int status, String retryAfterHeader, byte[] body, String contentType) {
+        Attempt a = answered(status, retryAfterHeader, body);
+        return a.kind() == Kind.OK
+                ? new Attempt(
+                        a.kind(), a.status(), a.retryAfterMillis(), a.detail(), PartialSuccess.of(body, contentType))
+                : a;
+    }
 
     /** The destination answered. */
     static Attempt answered(int status, String retryAfterHeader, byte[] body) {

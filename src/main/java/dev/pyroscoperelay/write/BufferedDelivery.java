@@ -1,6 +1,7 @@
 package dev.pyroscoperelay.write;
 
 import dev.pyroscoperelay.runtime.RelayMetrics;
+import dev.pyroscoperelay.upload.PartialSuccess;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
 import io.vertx.core.Context;
@@ -204,7 +205,7 @@ final class BufferedDelivery {
             });
         }
 
-        private void sent(Kind kind, int status, int attempts, String detail, long retryAfter) {
+        private void sent(Kind kind, int status, int attempts, String detail, long retryAfter, PartialSuccess partial) {
             boolean storeNow = false;
             boolean settleNow;
             synchronized (this) {
@@ -334,7 +335,7 @@ final class BufferedDelivery {
                         auth,
                         deadline,
                         true,
-                        (kind, status, attempts, detail, retryAfter) ->
+                        (kind, status, attempts, detail, retryAfter, partial) ->
                                 context.runOnContext(v -> delivered(entry, profile, kind, status, detail, retryAfter)))
                 .start();
     }

@@ -1,6 +1,7 @@
 package dev.pyroscoperelay.write;
 
 import dev.pyroscoperelay.runtime.RelayNames;
+import dev.pyroscoperelay.upload.PartialSuccess;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.upload.UploadBody;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
@@ -28,8 +29,12 @@ final class Delivery {
 
     /** How a delivery ended, told once. */
     interface Done {
-        /** @param retryAfterMillis the destination's last Retry-After, -1 when none */
-        void finished(Kind kind, int status, int attempts, String detail, long retryAfterMillis);
+        /**
+         * @param retryAfterMillis the destination's last Retry-After, -1 when none
+         * @param partial an OTLP destination's partial success on OK, else null
+         */
+        void finished(
+                Kind kind, int status, int attempts, String detail, long retryAfterMillis, PartialSuccess partial);
     }
 
     private final DestinationClient client;
@@ -127,12 +132,19 @@ final class Delivery {
                         .onComplete(body -> attemptEnded(
                                 body.failed()
                                         ? Attempt.failed(body.cause(), attemptTimeoutMillis)
-                                        : Attempt.answered(
-                                                response.statusCode(),
-                                                response.getHeader("Retry-After"),
-                                                body.result().getBytes())));
+                                        : answered(response, body.result().getBytes())));
             });
         });
+    }
+
+    private Attempt answered(HttpClientResponse response, byte[] body) {
+        return request.pathAndQuery().startsWith(RelayNames.OTLP_PROFILES_PATH)
+                ? Attempt.answeredOtlp(
+                        response.statusCode(),
+                        response.getHeader("Retry-After"),
+                        body,
+                        response.getHeader("Content-Type"))
+                : Attempt.answered(response.statusCode(), response.getHeader("Retry-After"), body);
     }
 
     /** The body from memory (every destination sends the same array) or from its file, opened for each attempt. */
@@ -237,9 +249,9 @@ final class Delivery {
 
     private void finish() {
         if (last == null) {
-            done.finished(Kind.TIMEOUT, 0, 0, "no time left before the client's deadline", -1);
+            done.finished(Kind.TIMEOUT, 0, 0, "no time left before the client's deadline", -1, null);
         } else if (last.kind() == Kind.OK) {
-            done.finished(Kind.OK, last.status(), attempts, "ok", -1);
+            done.finished(Kind.OK, last.status(), attempts, "ok", -1, last.partial());
         } else {
             // a 429 stays REJECTED: the client gets 429 and backs off itself
             done.finished(
@@ -247,7 +259,8 @@ final class Delivery {
                     last.status(),
                     attempts,
                     last.detail() + " after " + attempts + (attempts == 1 ? " attempt" : " attempts"),
-                    last.retryAfterMillis());
+                    last.retryAfterMillis(),
+                    null);
         }
     }
 }

@@ -107,8 +107,13 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
                         tenant,
                         authorization,
                         relay.deadlineNanos(),
-                        (kind, status, attempts, detail, retryAfter) -> {
-                            record(c, relay, upload, request.body().length(), kind, status, attempts, detail);
+                        (kind, status, attempts, detail, retryAfter, partial) -> {
+                            record(
+                                    c,
+                                    relay,
+                                    upload,
+                                    request.body().length(),
+                                    new WriteOutcome(writerName(), order, kind, status, attempts, detail, partial));
                             callback.done(false);
                         })
                 .start();
@@ -125,7 +130,15 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
             int status,
             int attempts,
             String detail) {
-        WriteOutcome outcome = new WriteOutcome(writerName(), order, kind, status, attempts, detail);
+        record(c, relay, upload, bytes, new WriteOutcome(writerName(), order, kind, status, attempts, detail));
+    }
+
+    private void record(
+            DestinationClient c, RelayExchange relay, ProfileUpload upload, long bytes, WriteOutcome outcome) {
+        Kind kind = outcome.kind();
+        int status = outcome.status();
+        int attempts = outcome.attempts();
+        String detail = outcome.detail();
         relay.outcomes().add(outcome);
         if (outcome.ok()) {
             c.metrics.sent(bytes, upload.profileCount());

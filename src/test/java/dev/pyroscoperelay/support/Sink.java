@@ -29,8 +29,12 @@ public final class Sink implements AutoCloseable {
         }
     }
 
-    /** A scripted answer: status, delay before answering, extra headers. */
-    public record Answer(int status, long delayMillis, Map<String, String> headers) {
+    /** A scripted answer: status, delay before answering, extra headers, and a body (null: a default one). */
+    public record Answer(int status, long delayMillis, Map<String, String> headers, byte[] body) {
+        public Answer(int status, long delayMillis, Map<String, String> headers) {
+            this(status, delayMillis, headers, null);
+        }
+
         public static Answer status(int status) {
             return new Answer(status, 0, Map.of());
         }
@@ -71,7 +75,9 @@ public final class Sink implements AutoCloseable {
                 }
             }
             a.headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-            byte[] text = a.status >= 400 ? ("sink says " + a.status).getBytes(StandardCharsets.UTF_8) : new byte[0];
+            byte[] text = a.body != null
+                    ? a.body
+                    : a.status >= 400 ? ("sink says " + a.status).getBytes(StandardCharsets.UTF_8) : new byte[0];
             try {
                 exchange.sendResponseHeaders(a.status, text.length == 0 ? -1 : text.length);
                 if (text.length > 0) {
