@@ -21,7 +21,6 @@ import io.opentelemetry.proto.profiles.v1development.ScopeProfiles;
 import io.opentelemetry.proto.resource.v1.Resource;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
@@ -49,7 +48,8 @@ public class ApiLoad {
         new Random(1).nextBytes(profile);
         PushRequest push = PushRequest.newBuilder()
                 .addSeries(RawProfileSeries.newBuilder()
-                        .addLabels(LabelPair.newBuilder().setName("service_name").setValue("bench.app"))
+                        .addLabels(
+                                LabelPair.newBuilder().setName("service_name").setValue("bench.app"))
                         .addLabels(LabelPair.newBuilder().setName("__name__").setValue("process_cpu"))
                         .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(profile))))
                 .build();
@@ -78,9 +78,8 @@ public class ApiLoad {
     static void grpc(int port, int conns, int seconds, Path dir) throws Exception {
         PushRequest request = PushRequest.parseFrom(Files.readAllBytes(dir.resolve("push.bin")));
         MethodDescriptor<PushRequest, PushResponse> method = push(PushRequest.getDefaultInstance());
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-                .usePlaintext()
-                .build();
+        ManagedChannel channel =
+                NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         Semaphore inFlight = new Semaphore(conns);
         AtomicLong errors = new AtomicLong();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();

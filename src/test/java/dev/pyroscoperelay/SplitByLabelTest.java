@@ -14,6 +14,11 @@ import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Fixtures.Capture;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
+import io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.profiles.v1development.ResourceProfiles;
+import io.opentelemetry.proto.resource.v1.Resource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,5 +169,59 @@ class SplitByLabelTest {
                         "the other service's part was delivered");
             }
         }
+    }
+
+    /** OTLP: the relabel step drops a service by its service.name, the split sends each service its own way. */
+    @Test
+    void anOtlpExportIsRelabelledAndSplitPerService() throws Exception {
+        try (Sink payments = Sink.start();
+                Sink shared = Sink.start()) {
+            int port = Relay.freePort();
+            String yaml = route(port, false, payments.url(), shared.url())
+                    .replace(
+                            "      steps:\n        - split:",
+                            "      steps:\n"
+                                    + "        - to:\n"
+                                    + "            uri: kamelet:pyroscope-relabel\n"
+                                    + "            parameters:\n"
+                                    + "              rules: \"[{source_labels: [service_name], regex: noisy, action: drop}]\"\n"
+                                    + "        - split:");
+            assertTrue(yaml.contains("pyroscope-relabel"), yaml);
+            Relay.writeRoute(work, "relay.yaml", yaml);
+            try (Relay relay = Relay.start(work)) {
+                ExportProfilesServiceRequest export = ExportProfilesServiceRequest.newBuilder()
+                        .addResourceProfiles(otlpResource("payments-api", "pay"))
+                        .addResourceProfiles(otlpResource("noisy", "shop"))
+                        .addResourceProfiles(otlpResource("checkout", "shop"))
+                        .build();
+                Client.Response r = Client.post(
+                        port,
+                        "/v1development/profiles",
+                        export.toByteArray(),
+                        Map.of("Content-Type", "application/x-protobuf"));
+                assertEquals(200, r.status(), r.body());
+                ExportProfilesServiceRequest paid =
+                        ExportProfilesServiceRequest.parseFrom(payments.take().body());
+                assertEquals(1, paid.getResourceProfilesCount());
+                assertEquals(export.getResourceProfiles(0), paid.getResourceProfiles(0));
+                Sink.Received other = shared.take();
+                assertEquals("team-shop", other.header("X-Scope-OrgID"));
+                ExportProfilesServiceRequest rest = ExportProfilesServiceRequest.parseFrom(other.body());
+                assertEquals(List.of(export.getResourceProfiles(2)), rest.getResourceProfilesList(), "noisy dropped");
+                assertEquals(2, payments.count() + shared.count(), "one export per service left");
+            }
+        }
+    }
+
+    private static ResourceProfiles otlpResource(String service, String namespace) {
+        return ResourceProfiles.newBuilder()
+                .setResource(Resource.newBuilder()
+                        .addAttributes(KeyValue.newBuilder()
+                                .setKey("service.name")
+                                .setValue(AnyValue.newBuilder().setStringValue(service)))
+                        .addAttributes(KeyValue.newBuilder()
+                                .setKey("namespace")
+                                .setValue(AnyValue.newBuilder().setStringValue(namespace))))
+                .build();
     }
 }

@@ -28,6 +28,7 @@ public final class OtlpUpload implements ProfileUpload {
     public static final String PROTOBUF = "application/x-protobuf";
     public static final String JSON = "application/json";
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String SERVICE_NAME_ATTRIBUTE = "service.name";
 
     private final ExportProfilesServiceRequest proto;
     private final ObjectNode json;
@@ -129,10 +130,166 @@ public final class OtlpUpload implements ProfileUpload {
         return Collections.unmodifiableMap(common);
     }
 
-    /** Relabel rules are not applied to OTLP resource attributes (yet): the upload goes on as it is. */
+    /**
+     * Rules see the string resource attributes of each ResourceProfiles as labels (with {@code service.name} also as
+     * {@code service_name}); a dropped resource is not sent with its profiles, a changed label is written back as a
+     * string attribute (a changed {@code service_name} to {@code service.name}), a removed one is removed. Labels
+     * starting with {@code __} are for the rules only. Profiles and everything else stay as they are.
+     */
     @Override
     public ProfileUpload relabel(java.util.function.UnaryOperator<Map<String, String>> rules) {
-        return this;
+        List<Integer> keep = new ArrayList<>();
+        List<Map<String, String>> changed = new ArrayList<>();
+        boolean any = false;
+        for (int i = 0; i < resources.size(); i++) {
+            Map<String, String> labels = labelsOf(resources.get(i));
+            Map<String, String> out = rules.apply(new TreeMap<>(labels));
+            if (out == null) {
+                any = true;
+                continue;
+            }
+            keep.add(i);
+            Map<String, String> attributes = attributesOf(out, resources.get(i));
+            if (attributes.equals(resources.get(i))) {
+                changed.add(null);
+            } else {
+                changed.add(attributes);
+                any = true;
+            }
+        }
+        if (!any) {
+            return this;
+        }
+        if (keep.isEmpty()) {
+            return new NothingLeft(receivedBytes(), resources.size());
+        }
+        return rebuild(keep, changed);
+    }
+
+    /** One upload per value of {@code label} (a string resource attribute; service_name is service.name). */
+    @Override
+    public List<ProfileUpload> splitBy(String label) {
+        String attribute = label.equals(IngestName.SERVICE_NAME) ? SERVICE_NAME_ATTRIBUTE : label;
+        Map<String, List<Integer>> groups = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < resources.size(); i++) {
+            groups.computeIfAbsent(resources.get(i).get(attribute), v -> new ArrayList<>())
+                    .add(i);
+        }
+        if (groups.size() <= 1) {
+            return List.of(this);
+        }
+        List<ProfileUpload> parts = new ArrayList<>();
+        for (List<Integer> group : groups.values()) {
+            List<Map<String, String>> unchanged = new ArrayList<>();
+            group.forEach(i -> unchanged.add(null));
+            parts.add(rebuild(group, unchanged));
+        }
+        return parts;
+    }
+
+    private static Map<String, String> labelsOf(Map<String, String> attributes) {
+        Map<String, String> labels = new TreeMap<>(attributes);
+        String service = attributes.get(SERVICE_NAME_ATTRIBUTE);
+        if (service != null) {
+            labels.put(IngestName.SERVICE_NAME, service);
+        }
+        return labels;
+    }
+
+    /** The string attributes a resource gets from the labels the rules left. */
+    private static Map<String, String> attributesOf(Map<String, String> labels, Map<String, String> before) {
+        Map<String, String> attributes = new HashMap<>();
+        labels.forEach((k, v) -> {
+            if (!k.startsWith("__") && !k.equals(IngestName.SERVICE_NAME)) {
+                attributes.put(k, v);
+            }
+        });
+        String service = labels.get(IngestName.SERVICE_NAME);
+        if (service != null && !service.equals(before.get(SERVICE_NAME_ATTRIBUTE))) {
+            attributes.put(SERVICE_NAME_ATTRIBUTE, service);
+        } else if (service == null && before.containsKey(SERVICE_NAME_ATTRIBUTE)) {
+            attributes.remove(SERVICE_NAME_ATTRIBUTE);
+        }
+        return attributes;
+    }
+
+    /**
+     * The export with only the resources at {@code keep} (in order), each with its string attributes replaced by
+     * {@code changed} (null: as it is); re-encoded, since it is no longer what was received.
+     */
+    private OtlpUpload rebuild(List<Integer> keep, List<Map<String, String>> changed) {
+        if (json != null) {
+            ObjectNode out = json.deepCopy();
+            ArrayNode kept = out.putArray("resourceProfiles");
+            for (int k = 0; k < keep.size(); k++) {
+                ObjectNode rp = (ObjectNode)
+                        json.path("resourceProfiles").get(keep.get(k)).deepCopy();
+                if (changed.get(k) != null) {
+                    setJsonAttributes(rp, resources.get(keep.get(k)), changed.get(k));
+                }
+                kept.add(rp);
+            }
+            try {
+                byte[] bytes = MAPPER.writeValueAsBytes(out);
+                return ofJson(out, UploadBody.inMemory(bytes), null);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("cannot write the OTLP JSON request", e);
+            }
+        }
+        ExportProfilesServiceRequest.Builder out = proto.toBuilder().clearResourceProfiles();
+        for (int k = 0; k < keep.size(); k++) {
+            ResourceProfiles rp = proto.getResourceProfiles(keep.get(k));
+            if (changed.get(k) != null) {
+                ResourceProfiles.Builder b = rp.toBuilder();
+                setProtoAttributes(b.getResourceBuilder(), resources.get(keep.get(k)), changed.get(k));
+                rp = b.build();
+            }
+            out.addResourceProfiles(rp);
+        }
+        ExportProfilesServiceRequest request = out.build();
+        return ofProtobuf(request, UploadBody.inMemory(request.toByteArray()), null);
+    }
+
+    private static void setProtoAttributes(
+            Resource.Builder resource, Map<String, String> before, Map<String, String> after) {
+        List<KeyValue> attributes = new ArrayList<>(resource.getAttributesList());
+        for (String key : before.keySet()) {
+            if (!after.containsKey(key)) {
+                attributes.removeIf(
+                        kv -> kv.getKey().equals(key) && kv.getValue().hasStringValue());
+            }
+        }
+        after.forEach((key, value) -> {
+            if (!value.equals(before.get(key))) {
+                attributes.removeIf(kv -> kv.getKey().equals(key));
+                attributes.add(KeyValue.newBuilder()
+                        .setKey(key)
+                        .setValue(AnyValue.newBuilder().setStringValue(value))
+                        .build());
+            }
+        });
+        resource.clearAttributes().addAllAttributes(attributes);
+    }
+
+    private static void setJsonAttributes(ObjectNode rp, Map<String, String> before, Map<String, String> after) {
+        ArrayNode attributes = rp.with("resource").withArray("attributes");
+        for (int i = attributes.size() - 1; i >= 0; i--) {
+            JsonNode kv = attributes.get(i);
+            String key = kv.path("key").asText(null);
+            boolean string = kv.path("value").path("stringValue").isTextual();
+            if (key != null
+                    && string
+                    && (!after.containsKey(key) || !after.get(key).equals(before.get(key)))) {
+                attributes.remove(i);
+            }
+        }
+        after.forEach((key, value) -> {
+            if (!value.equals(before.get(key))) {
+                ObjectNode kv = attributes.addObject();
+                kv.put("key", key);
+                kv.putObject("value").put("stringValue", value);
+            }
+        });
     }
 
     @Override
