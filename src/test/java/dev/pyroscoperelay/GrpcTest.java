@@ -335,6 +335,11 @@ class GrpcTest {
                 Status.Code.DEADLINE_EXCEEDED, closed.get(20, TimeUnit.SECONDS).getCode());
 
         assertEquals(PushResponse.getDefaultInstance(), call(PUSH, push()), "still serving");
+        assertTrue(
+                dev.pyroscoperelay.support.Client.get(relay.managementPort(), "/observe/metrics")
+                        .body()
+                        .contains("api=\"push_grpc\""),
+                "gRPC calls have their own api label");
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         String metrics;
         do {

@@ -169,8 +169,9 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
                     body = out.getBody(byte[].class);
                 }
                 ReceiverApi api = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class);
-                metrics.request(api == null ? "unknown" : api.label(), status);
-                if (ctx.get(GrpcCalls.RESPONSE_KEY) != null) {
+                boolean grpc = ctx.get(GrpcCalls.RESPONSE_KEY) != null;
+                metrics.request(api == null ? "unknown" : api.label() + (grpc ? "_grpc" : ""), status);
+                if (grpc) {
                     String reason = exchange.getException() != null
                             ? "relay error: " + exchange.getException().getMessage()
                             : out.getHeader(ClientAnswer.REASON, "", String.class);
