@@ -5,6 +5,7 @@ import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.upload.IngestQuery;
 import dev.pyroscoperelay.upload.IngestUpload;
 import dev.pyroscoperelay.upload.InvalidProfileException;
+import dev.pyroscoperelay.upload.ProfileUpload;
 import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.RoutingHeaders;
 import dev.pyroscoperelay.upload.UploadBody;
@@ -47,36 +48,42 @@ public class UploadReader implements Processor {
         if (api == null || body == null) {
             throw new IllegalStateException("kamelet:pyroscope-receive got an exchange that its receiver did not read");
         }
+        String contentType = in.getHeader("Content-Type", String.class);
         if (api == ReceiverApi.OTLP) {
-            String contentType = in.getHeader("Content-Type", String.class);
             exchange.setProperty(RESPONSE_CONTENT_TYPE, OtlpRequestReader.responseType(contentType));
-            long maxMessage = Math.min(maxBodySize, budget(exchange).memoryPerBody());
-            in.setBody(OtlpRequestReader.read(
-                    body, contentType, in.getHeader("Content-Encoding", String.class), maxMessage));
-            RoutingHeaders.update(in);
-            return;
-        }
-        if (api == ReceiverApi.PUSH) {
-            String contentType = in.getHeader("Content-Type", String.class);
+        } else if (api == ReceiverApi.PUSH) {
             exchange.setProperty(
                     RESPONSE_CONTENT_TYPE,
                     "json".equals(PushRequestReader.codec(contentType)) ? "application/json" : "application/proto");
-            // decoded in memory: the decompressed message is held to the same size as a body kept in memory
-            long maxMessage = Math.min(maxBodySize, budget(exchange).memoryPerBody());
-            in.setBody(PushRequestReader.read(
-                    body, contentType, in.getHeader("Content-Encoding", String.class), maxMessage));
-            RoutingHeaders.update(in);
-            return;
         }
-        if (body.length() == 0) {
-            throw new InvalidProfileException("empty body: /ingest needs the profile in the request body");
-        }
-        in.setBody(new IngestUpload(
-                body,
-                in.getHeader("Content-Type", String.class),
-                in.getHeader("Content-Encoding", String.class),
-                IngestQuery.parse(rawQuery)));
+        // a decoded request is held to the same size as a body kept in memory
+        long maxMessage = Math.min(maxBodySize, budget(exchange).memoryPerBody());
+        in.setBody(
+                decode(api, body, contentType, in.getHeader("Content-Encoding", String.class), rawQuery, maxMessage));
         RoutingHeaders.update(in);
+    }
+
+    /**
+     * The validated upload of a request body as an API receives it (also what a Kafka record carries); throws
+     * {@link InvalidProfileException} (a 4xx) for what no writer could send.
+     */
+    public static ProfileUpload decode(
+            ReceiverApi api,
+            UploadBody body,
+            String contentType,
+            String contentEncoding,
+            String rawQuery,
+            long maxMessage) {
+        return switch (api) {
+            case OTLP -> OtlpRequestReader.read(body, contentType, contentEncoding, maxMessage);
+            case PUSH -> PushRequestReader.read(body, contentType, contentEncoding, maxMessage);
+            case INGEST -> {
+                if (body.length() == 0) {
+                    throw new InvalidProfileException("empty body: /ingest needs the profile in the request body");
+                }
+                yield new IngestUpload(body, contentType, contentEncoding, IngestQuery.parse(rawQuery));
+            }
+        };
     }
 
     /** The relay's body budget, looked up once (the lookup locks the CamelContext: not for every request). */

@@ -57,6 +57,15 @@ public final class RelayMetrics {
                 .register(registry);
     }
 
+    /** Kafka records the write tier skipped: {@code reason} foreign (not ours), invalid, or rejected by a writer. */
+    public void kafkaSkipped(String reason) {
+        Counter.builder("pyroscope.relay.kafka.skipped.records")
+                .description("Kafka records the write tier skipped (not ours, invalid, or refused without retry)")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
     /** Series and uploads that the relabel step of a route dropped. */
     public void relabelDropped(String route, int series, boolean wholeUpload) {
         Counter.builder("pyroscope.relay.relabel.dropped.series")

@@ -1,0 +1,122 @@
+package dev.pyroscoperelay.kafka;
+
+import dev.pyroscoperelay.receive.ReceiverApi;
+import dev.pyroscoperelay.receive.UploadReader;
+import dev.pyroscoperelay.runtime.Durations;
+import dev.pyroscoperelay.runtime.RelayMetrics;
+import dev.pyroscoperelay.runtime.RelayNames;
+import dev.pyroscoperelay.upload.InvalidProfileException;
+import dev.pyroscoperelay.upload.RelayExchange;
+import dev.pyroscoperelay.upload.RoutingHeaders;
+import dev.pyroscoperelay.upload.UploadBody;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * First step of {@code kamelet:pyroscope-kafka-source}: a record of the receive tier becomes the exchange a receiver
+ * would have made (the validated upload, the tenant, the receive tier's external labels), so the same writer routes
+ * run on it. A record that is not ours, or that no writer could send, is marked to be skipped (counted, logged).
+ */
+public class FromKafkaRecord implements Processor {
+    private static final Logger LOG = LoggerFactory.getLogger(FromKafkaRecord.class);
+    /** Exchange property: this record is skipped (not ours, or invalid). */
+    static final String SKIP = "pyroscope.relay.kafka.skip";
+
+    private long deliveryTimeoutMillis = 30_000;
+    private long maxMessage = 32L * 1024 * 1024;
+
+    public void setDeliveryTimeout(String timeout) {
+        this.deliveryTimeoutMillis = Durations.parseMillis("deliveryTimeout", timeout);
+    }
+
+    public void setMaxMessageSize(long maxMessage) {
+        this.maxMessage = maxMessage;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Map<String, Object> record = new HashMap<>(in.getHeaders());
+        String format = text(record.get(KafkaRecords.FORMAT));
+        String api = text(record.get(KafkaRecords.API));
+        ReceiverApi kind = api == null ? null : apiOf(api);
+        if (!KafkaRecords.FORMAT_VERSION.equals(format) || kind == null) {
+            skip(
+                    exchange,
+                    "foreign",
+                    "not a pyroscope-relay record (" + KafkaRecords.FORMAT + "=" + format + ", " + KafkaRecords.API
+                            + "=" + api + ")");
+            return;
+        }
+        byte[] value = in.getBody(byte[].class);
+        String path = text(record.get(KafkaRecords.PATH));
+        String query = path != null && path.contains("?") ? path.substring(path.indexOf('?') + 1) : "";
+        Map<String, Object> headers = new HashMap<>();
+        String contentType = text(record.get(KafkaRecords.CONTENT_TYPE));
+        String contentEncoding = text(record.get(KafkaRecords.CONTENT_ENCODING));
+        String tenant = text(record.get(RelayNames.TENANT_HEADER));
+        if (tenant != null) {
+            headers.put(RelayNames.TENANT_HEADER, tenant);
+        }
+        record.forEach((k, v) -> {
+            if (k.startsWith(KafkaRecords.LABEL_PREFIX)) {
+                headers.put(k, text(v));
+            }
+        });
+        // kept for a manual commit after the writers answered
+        headers.put("CamelKafkaManualCommit", record.get("CamelKafkaManualCommit"));
+        try {
+            in.setBody(UploadReader.decode(
+                    kind,
+                    UploadBody.inMemory(value == null ? new byte[0] : value),
+                    contentType,
+                    contentEncoding,
+                    query,
+                    maxMessage));
+        } catch (InvalidProfileException e) {
+            skip(exchange, "invalid", "invalid upload: " + e.getMessage());
+            return;
+        }
+        in.setHeaders(headers);
+        exchange.setProperty(RelayNames.API_PROPERTY, kind);
+        exchange.setProperty(
+                RelayExchange.PROPERTY, new RelayExchange(System.nanoTime() + deliveryTimeoutMillis * 1_000_000L));
+        RoutingHeaders.update(in);
+    }
+
+    private static ReceiverApi apiOf(String api) {
+        try {
+            return ReceiverApi.valueOf(api.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static void skip(Exchange exchange, String reason, String why) {
+        exchange.setProperty(SKIP, true);
+        RelayMetrics.of(exchange.getContext()).kafkaSkipped(reason);
+        LOG.warn(
+                "kafka record skipped: {} (topic {}, partition {}, offset {})",
+                why,
+                exchange.getMessage().getHeader("kafka.TOPIC"),
+                exchange.getMessage().getHeader("kafka.PARTITION"),
+                exchange.getMessage().getHeader("kafka.OFFSET"));
+    }
+
+    /** Kafka header values arrive as bytes. */
+    private static String text(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof byte[] b) {
+            return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return v.toString();
+    }
+}

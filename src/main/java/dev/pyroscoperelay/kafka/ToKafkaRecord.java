@@ -1,0 +1,97 @@
+package dev.pyroscoperelay.kafka;
+
+import dev.pyroscoperelay.runtime.RelayNames;
+import dev.pyroscoperelay.upload.NothingLeft;
+import dev.pyroscoperelay.upload.ProfileUpload;
+import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
+import dev.pyroscoperelay.upload.UploadBody;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+/**
+ * First step of {@code kamelet:pyroscope-kafka-sink}: the upload as a Kafka record (value, key, headers). The
+ * exchange's headers and body are kept aside and put back by {@link KafkaSinkOutcome}, so only the record's headers
+ * reach Kafka and the route goes on with the upload.
+ */
+public class ToKafkaRecord implements Processor {
+    static final String SAVED_BODY = "pyroscope.relay.kafka.body";
+    static final String SAVED_HEADERS = "pyroscope.relay.kafka.headers";
+    /** Exchange property: the relabel rules left nothing, no record is sent. */
+    static final String NOTHING = "pyroscope.relay.kafka.nothing";
+
+    @Override
+    public void process(Exchange exchange) {
+        Message in = exchange.getMessage();
+        ProfileUpload upload = in.getBody(ProfileUpload.class);
+        if (upload == null) {
+            throw new IllegalStateException(
+                    "kamelet:pyroscope-kafka-sink needs an upload from kamelet:pyroscope-receive");
+        }
+        exchange.setProperty(SAVED_BODY, upload);
+        exchange.setProperty(SAVED_HEADERS, new HashMap<>(in.getHeaders()));
+        if (upload instanceof NothingLeft) {
+            exchange.setProperty(NOTHING, true);
+            return;
+        }
+        OutgoingRequest request = upload.toDestination(Map.of());
+        String tenant = in.getHeader(RelayNames.TENANT_HEADER, String.class);
+        Map<String, Object> headers = new HashMap<>();
+        for (Map.Entry<String, Object> h : in.getHeaders().entrySet()) {
+            if (h.getKey().startsWith(KafkaRecords.LABEL_PREFIX) && h.getValue() != null) {
+                headers.put(h.getKey(), h.getValue().toString());
+            }
+        }
+        headers.put(KafkaRecords.FORMAT, KafkaRecords.FORMAT_VERSION);
+        headers.put(KafkaRecords.API, apiOf(request.pathAndQuery()));
+        headers.put(KafkaRecords.PATH, request.pathAndQuery());
+        if (request.contentType() != null) {
+            headers.put(KafkaRecords.CONTENT_TYPE, request.contentType());
+        }
+        if (request.contentEncoding() != null) {
+            headers.put(KafkaRecords.CONTENT_ENCODING, request.contentEncoding());
+        }
+        if (tenant != null) {
+            headers.put(RelayNames.TENANT_HEADER, tenant);
+        }
+        String service = upload.serviceName();
+        headers.put("kafka.KEY", (service == null ? "" : service) + "/" + (tenant == null ? "" : tenant));
+        in.setHeaders(headers);
+        in.setBody(bytesOf(request.body()));
+    }
+
+    static String apiOf(String pathAndQuery) {
+        if (pathAndQuery.startsWith(RelayNames.PUSH_PATH)) {
+            return "push";
+        }
+        if (pathAndQuery.startsWith(RelayNames.OTLP_PROFILES_PATH)) {
+            return "otlp";
+        }
+        return "ingest";
+    }
+
+    /** The body as one array: a record value is sent whole (a spooled body is read from its file). */
+    private static byte[] bytesOf(UploadBody body) {
+        if (body.inMemory()) {
+            return body.bytes();
+        }
+        try (FileChannel in = FileChannel.open(body.file(), StandardOpenOption.READ)) {
+            ByteBuffer all = ByteBuffer.allocate(Math.toIntExact(body.length()));
+            while (all.hasRemaining()) {
+                if (in.read(all, body.fileOffset() + all.position()) < 0) {
+                    throw new IOException("the request body file ended early: " + body.file());
+                }
+            }
+            return all.array();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
