@@ -216,4 +216,33 @@ class KafkaTest {
                         .contains("pyroscope_relay_kafka_skipped_records_total{reason=\"foreign\"} 1.0"),
                 "counted");
     }
+
+    /** examples/kafka: the receive tier's and the write tier's routes, as they are, in one relay. */
+    @Test
+    void theKafkaExamplesRunAsTheyAre() throws Exception {
+        broker = KafkaBroker.start(Files.createDirectories(work.resolve("kafka")));
+        a = Sink.start();
+        b = Sink.start();
+        port = Relay.freePort();
+        Path relayDir = Files.createDirectories(work.resolve("relay"));
+        for (String tier : new String[] {"receive-tier", "write-tier"}) {
+            String yaml = Files.readString(Path.of("examples/kafka", tier, "routes/relay.yaml"))
+                    .replace("listenPort: 9999", "listenPort: " + port)
+                    .replace("localhost:9092", broker.bootstrapServers())
+                    .replace("http://pyroscope-production:4041", a.url())
+                    .replace("http://pyroscope-staging:4040", b.url());
+            Relay.writeRoute(relayDir, tier + ".yaml", yaml);
+        }
+        relay = Relay.start(relayDir);
+        Capture c = Fixtures.javaAgent(1);
+        Client.Response r =
+                Client.postChunked(port, "/ingest?" + c.rawQuery(), c.body(), Map.of("Content-Type", c.contentType()));
+        assertEquals(200, r.status(), r.body());
+        for (Sink sink : new Sink[] {a, b}) {
+            Sink.Received got = sink.take();
+            assertArrayEquals(c.body(), got.body());
+            assertEquals(
+                    "eu-west-1", Fixtures.forwardedName(got.rawQuery()).labels().get("region"));
+        }
+    }
 }

@@ -53,7 +53,13 @@ class KameletDefaultsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"pyroscope-receive", "pyroscope-write", "pyroscope-relabel"})
+    @CsvSource({
+        "pyroscope-receive",
+        "pyroscope-write",
+        "pyroscope-relabel",
+        "pyroscope-kafka-sink",
+        "pyroscope-kafka-source"
+    })
     void everyParameterHasATitleAndDescription(String kamelet) throws Exception {
         properties(kamelet).forEach((name, p) -> {
             assertTrue(p.get("title") instanceof String, kamelet + "." + name + " has no title");

@@ -29,7 +29,7 @@ public class FromKafkaRecord implements Processor {
     static final String SKIP = "pyroscope.relay.kafka.skip";
 
     private long deliveryTimeoutMillis = 30_000;
-    private long maxMessage = 32L * 1024 * 1024;
+    private long maxMessage = 64L * 1024 * 1024;
 
     public void setDeliveryTimeout(String timeout) {
         this.deliveryTimeoutMillis = Durations.parseMillis("deliveryTimeout", timeout);
