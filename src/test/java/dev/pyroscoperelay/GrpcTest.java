@@ -350,6 +350,19 @@ class GrpcTest {
     }
 
     @Test
+    void aDestinationsRefusalIsInvalidArgument() throws Exception {
+        start(400);
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> call(PUSH, push()));
+        assertEquals(
+                Status.Code.INVALID_ARGUMENT,
+                refused.getStatus().getCode(),
+                refused.getStatus().toString());
+        assertTrue(
+                refused.getStatus().getDescription().contains("second"),
+                refused.getStatus().toString());
+    }
+
+    @Test
     void failuresAreGrpcStatusCodes() throws Exception {
         start(503);
         StatusRuntimeException unavailable = assertThrows(StatusRuntimeException.class, () -> call(PUSH, push()));

@@ -245,4 +245,56 @@ class KafkaTest {
                     "eu-west-1", Fixtures.forwardedName(got.rawQuery()).labels().get("region"));
         }
     }
+
+    /** The broker stops and comes back under load: clients get 503 meanwhile, and every acknowledged upload arrives. */
+    @Test
+    void aBrokerOutageUnderLoadLosesNothingAcknowledged() throws Exception {
+        start(n -> Sink.Answer.status(200));
+        java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        var clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+        for (int t = 0; t < 8; t++) {
+            clients.submit(() -> {
+                while (running.get()) {
+                    String id = Integer.toString(next.incrementAndGet());
+                    try {
+                        int status = Client.post(
+                                        port, "/ingest?name=load.app%7Bid%3D" + id + "%7D", new byte[] {1}, Map.of())
+                                .status();
+                        statuses.merge(status, 1, Integer::sum);
+                        if (status == 200) {
+                            acknowledged.add(id);
+                        }
+                    } catch (Exception e) {
+                        statuses.merge(-1, 1, Integer::sum);
+                    }
+                }
+                return null;
+            });
+        }
+        Thread.sleep(1500);
+        broker.stop();
+        Thread.sleep(6000);
+        broker.startAgain();
+        Thread.sleep(3000);
+        running.set(false);
+        clients.shutdown();
+        assertTrue(clients.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(statuses.getOrDefault(503, 0) > 0, "clients were told to retry during the outage: " + statuses);
+        assertEquals(java.util.Set.of(200, 503), statuses.keySet(), "only 200 and 503: " + statuses);
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        java.util.Set<String> delivered = new java.util.HashSet<>();
+        while (!delivered.containsAll(acknowledged) && System.nanoTime() < end) {
+            delivered.clear();
+            for (Sink.Received got : a.all()) {
+                delivered.add(Fixtures.forwardedName(got.rawQuery()).labels().get("id"));
+            }
+            Thread.sleep(200);
+        }
+        java.util.Set<String> lost = new java.util.TreeSet<>(acknowledged);
+        lost.removeAll(delivered);
+        assertEquals(java.util.Set.of(), lost, "acknowledged and never delivered (of " + acknowledged.size() + ")");
+    }
 }

@@ -68,6 +68,8 @@ final class ReceiverServer {
 
     private long tlsTimer = -1;
     private String tlsFingerprint;
+    /** The TLS files as the last check saw them (applied when the next check sees the same). */
+    private String tlsSeen;
 
     ReceiverServer(String host, int port, Limits limits) {
         this.host = host;
@@ -290,9 +292,14 @@ final class ReceiverServer {
         }
         ReceiverTls tls = limits.tls();
         tlsFingerprint = tls.fingerprint();
+        tlsSeen = tlsFingerprint;
         tlsTimer = vertx.setPeriodic(TLS_CHECK_MILLIS, id -> {
             String now = tls.fingerprint();
-            if (now.equals(tlsFingerprint)) {
+            String before = tlsSeen;
+            tlsSeen = now;
+            // applied once the files stayed the same for a whole check: a renewal writes key and certificate one
+            // after the other, and a key with the old certificate would fail every handshake until the next check
+            if (now.equals(tlsFingerprint) || !now.equals(before)) {
                 return;
             }
             tlsFingerprint = now;
