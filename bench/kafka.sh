@@ -57,7 +57,10 @@ relay_in() {
      -jar "$OLDPWD/target/pyroscope-relay.jar" > "$TMP/logs/$1.log" 2>&1) &
   LAST_PID=$!; PIDS+=("$LAST_PID")
 }
-wait_port() { for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.1; done; }
+wait_port() { # wait_port PORT LOG
+  for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.1; done
+  echo "nothing listens on $1 after 60 s; $2:" >&2; tail -30 "$TMP/logs/$2" >&2; exit 1
+}
 relay_in direct "$(receiver direct "$DIRECT" "http://127.0.0.1:$S1")"; DIRECT_PID=$LAST_PID
 relay_in receive "- route:
     id: receive-tier
@@ -75,7 +78,7 @@ relay_in write "- route:
       steps:
         - to: {uri: kamelet:pyroscope-write, parameters: {name: a, url: \"http://127.0.0.1:$S1\"}}"
 WRITE_PID=$LAST_PID
-wait_port "$DIRECT"; wait_port "$RECV"
+wait_port "$DIRECT" direct.log; wait_port "$RECV" receive.log
 head -c 51200 /dev/urandom > "$TMP/body"
 
 cpu() { awk '{print $14 + $15}' /proc/"$1"/stat; }
@@ -94,6 +97,7 @@ $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")") $((n - ok)) $n $(awk -v a="$(
 }
 echo "warming up both setups (about 60 s) ..." >&2
 for _ in 1 2 3; do row "$DIRECT" >/dev/null; row "$RECV" >/dev/null; done
+[ -n "${BENCH_TRACE:-}" ] && { for _ in $(seq 10); do sink_count; sleep 1; done; } >&2
 
 echo "pyroscope-relay scale-out benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, 50 KB, $CONNS connections, ${DURATION}s"
 echo
@@ -113,3 +117,5 @@ echo
 awk -v r="$rps" -v d="$D_RPS" -v rc="$R_CPU" -v wc="$W_CPU" -v dc="$D_CPU" 'BEGIN {
   printf "ratios: req/s two tiers / one relay %.2fx; CPU per request receive tier %.2fx, write tier %.2fx, both %.2fx of one relay\n",
     r / d, rc / dc, wc / dc, (rc + wc) / dc }'
+echo
+echo "write tier log (last lines):"; grep -v "^\s*at " "$TMP/logs/write.log" | tail -8

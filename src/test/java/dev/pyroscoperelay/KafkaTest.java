@@ -297,4 +297,53 @@ class KafkaTest {
         lost.removeAll(delivered);
         assertEquals(java.util.Set.of(), lost, "acknowledged and never delivered (of " + acknowledged.size() + ")");
     }
+
+    /** A relabel step before the sink that drops an upload: 200, and no record is written. */
+    @Test
+    void anUploadTheRulesDropIsNotWritten() throws Exception {
+        broker = KafkaBroker.start(Files.createDirectories(work.resolve("kafka")));
+        a = Sink.start();
+        b = Sink.start();
+        port = Relay.freePort();
+        Path relayDir = Files.createDirectories(work.resolve("relay"));
+        Relay.writeRoute(relayDir, "relay.yaml", """
+                - route:
+                    id: receive-tier
+                    from:
+                      uri: kamelet:pyroscope-receive
+                      parameters:
+                        listenAddress: 127.0.0.1
+                        listenPort: %1$d
+                      steps:
+                        - to:
+                            uri: kamelet:pyroscope-relabel
+                            parameters:
+                              rules: "[{source_labels: [service_name], regex: noisy, action: drop}]"
+                        - to:
+                            uri: kamelet:pyroscope-kafka-sink
+                            parameters:
+                              bootstrapServers: %2$s
+                - route:
+                    id: write-tier
+                    from:
+                      uri: kamelet:pyroscope-kafka-source
+                      parameters:
+                        bootstrapServers: %2$s
+                      steps:
+                        - to:
+                            uri: kamelet:pyroscope-write
+                            parameters:
+                              url: %3$s
+                """.formatted(port, broker.bootstrapServers(), a.url()));
+        relay = Relay.start(relayDir);
+        Client.Response dropped = Client.post(port, "/ingest?name=noisy", new byte[] {1}, Map.of());
+        assertEquals(200, dropped.status(), dropped.body());
+        assertEquals(
+                200,
+                Client.post(port, "/ingest?name=kept", new byte[] {2}, Map.of()).status());
+        assertEquals(
+                "kept", Fixtures.forwardedName(a.take().rawQuery()).labels().get("service_name"));
+        Thread.sleep(500);
+        assertEquals(1, a.count(), "the dropped upload was never written to the topic");
+    }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +27,10 @@ import org.slf4j.LoggerFactory;
 public class FromKafkaRecord implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(FromKafkaRecord.class);
     /** Exchange property: this record is skipped (not ours, or invalid). */
-    static final String SKIP = "pyroscope.relay.kafka.skip";
+    static final String SKIP = "PyroscopeKafkaSkip";
 
     private long deliveryTimeoutMillis = 30_000;
-    private long maxMessage = 64L * 1024 * 1024;
+    private long maxMessage = 16L * 1024 * 1024;
 
     public void setDeliveryTimeout(String timeout) {
         this.deliveryTimeoutMillis = Durations.parseMillis("deliveryTimeout", timeout);
@@ -40,7 +41,8 @@ public class FromKafkaRecord implements Processor {
     }
 
     @Override
-    public void process(Exchange exchange) {
+    public void process(Exchange exchange) throws InterruptedException {
+        ReadAgain.pauseIfDue(exchange); // the consumer's thread: its partitions wait, as they must
         Message in = exchange.getMessage();
         Map<String, Object> record = new HashMap<>(in.getHeaders());
         String format = text(record.get(KafkaRecords.FORMAT));
@@ -70,7 +72,10 @@ public class FromKafkaRecord implements Processor {
             }
         });
         // kept for a manual commit after the writers answered
-        headers.put("CamelKafkaManualCommit", record.get("CamelKafkaManualCommit"));
+        headers.put(KafkaConstants.MANUAL_COMMIT, record.get(KafkaConstants.MANUAL_COMMIT));
+        for (String where : new String[] {KafkaConstants.TOPIC, KafkaConstants.PARTITION, KafkaConstants.OFFSET}) {
+            headers.put(where, record.get(where));
+        }
         try {
             in.setBody(UploadReader.decode(
                     kind,
@@ -104,9 +109,9 @@ public class FromKafkaRecord implements Processor {
         LOG.warn(
                 "kafka record skipped: {} (topic {}, partition {}, offset {})",
                 why,
-                exchange.getMessage().getHeader("kafka.TOPIC"),
-                exchange.getMessage().getHeader("kafka.PARTITION"),
-                exchange.getMessage().getHeader("kafka.OFFSET"));
+                exchange.getMessage().getHeader(KafkaConstants.TOPIC),
+                exchange.getMessage().getHeader(KafkaConstants.PARTITION),
+                exchange.getMessage().getHeader(KafkaConstants.OFFSET));
     }
 
     /** Kafka header values arrive as bytes. */

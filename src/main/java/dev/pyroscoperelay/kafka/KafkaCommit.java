@@ -1,11 +1,13 @@
 package dev.pyroscoperelay.kafka;
 
+import dev.pyroscoperelay.runtime.Durations;
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.WriteOutcome;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +24,7 @@ public class KafkaCommit implements Processor {
     private long retryPauseMillis = 1000;
 
     public void setRetryPause(String pause) {
-        this.retryPauseMillis = dev.pyroscoperelay.runtime.Durations.parseMillis("retryPause", pause);
+        this.retryPauseMillis = Durations.parseMillis("retryPause", pause);
     }
 
     @Override
@@ -33,7 +35,9 @@ public class KafkaCommit implements Processor {
                     relay == null ? List.of() : relay.outcomes().inRouteOrder();
             for (WriteOutcome o : outcomes) {
                 if (o.retryable()) {
-                    Thread.sleep(retryPauseMillis); // the consumer's thread: the partition waits, as it must
+                    // the consumer waits before reading it again (FromKafkaRecord); not here: this step may run on
+                    // the event loop that completed the last writer
+                    ReadAgain.later(exchange, retryPauseMillis);
                     throw new RetryLaterException(
                             "writer \"" + o.writer() + "\": " + o.detail() + ": the record will be read again");
                 }
@@ -45,7 +49,8 @@ public class KafkaCommit implements Processor {
                 }
             }
         }
-        KafkaManualCommit commit = exchange.getMessage().getHeader("CamelKafkaManualCommit", KafkaManualCommit.class);
+        KafkaManualCommit commit =
+                exchange.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
         if (commit != null) {
             commit.commit();
         }

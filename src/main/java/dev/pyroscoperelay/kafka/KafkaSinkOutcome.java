@@ -50,7 +50,20 @@ public class KafkaSinkOutcome implements Processor {
             return;
         }
         String writer = "kafka " + topic;
-        if (failure == null) {
+        Object tooLarge = exchange.removeProperty(ToKafkaRecord.TOO_LARGE);
+        if (tooLarge != null) {
+            relay.outcomes()
+                    .add(new WriteOutcome(
+                            writer,
+                            0,
+                            Kind.REJECTED,
+                            413,
+                            0,
+                            "the upload (" + tooLarge + " bytes) is larger than a record may be (maxRequestSize)"));
+        } else if (exchange.getProperty(ToKafkaRecord.NOTHING) != null) {
+            exchange.removeProperty(ToKafkaRecord.NOTHING);
+            relay.outcomes().add(new WriteOutcome(writer, 0, Kind.OK, 200, 0, "nothing left after relabel rules"));
+        } else if (failure == null) {
             relay.outcomes().add(new WriteOutcome(writer, 0, Kind.OK, 200, 1, "acknowledged"));
         } else {
             String reason = failure.getClass().getSimpleName() + ": " + failure.getMessage();

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.component.kafka.KafkaConstants;
 
 /**
  * First step of {@code kamelet:pyroscope-kafka-sink}: the upload as a Kafka record (value, key, headers). The
@@ -25,7 +26,15 @@ public class ToKafkaRecord implements Processor {
     static final String SAVED_BODY = "pyroscope.relay.kafka.body";
     static final String SAVED_HEADERS = "pyroscope.relay.kafka.headers";
     /** Exchange property: the relabel rules left nothing, no record is sent. */
-    static final String NOTHING = "pyroscope.relay.kafka.nothing";
+    static final String NOTHING = "PyroscopeKafkaNothingLeft";
+    /** Exchange property: the body is larger than a record may be, no record is sent (the client gets 413). */
+    static final String TOO_LARGE = "PyroscopeKafkaTooLarge";
+
+    private long maxRequestSize = 16L * 1024 * 1024;
+
+    public void setMaxRequestSize(long maxRequestSize) {
+        this.maxRequestSize = maxRequestSize;
+    }
 
     @Override
     public void process(Exchange exchange) {
@@ -42,6 +51,11 @@ public class ToKafkaRecord implements Processor {
             return;
         }
         OutgoingRequest request = upload.toDestination(Map.of());
+        if (request.body().length() > maxRequestSize) {
+            // refused before the body is read into memory: a record is sent whole
+            exchange.setProperty(TOO_LARGE, request.body().length());
+            return;
+        }
         String tenant = in.getHeader(RelayNames.TENANT_HEADER, String.class);
         Map<String, Object> headers = new HashMap<>();
         for (Map.Entry<String, Object> h : in.getHeaders().entrySet()) {
@@ -62,7 +76,7 @@ public class ToKafkaRecord implements Processor {
             headers.put(RelayNames.TENANT_HEADER, tenant);
         }
         String service = upload.serviceName();
-        headers.put("kafka.KEY", (service == null ? "" : service) + "/" + (tenant == null ? "" : tenant));
+        headers.put(KafkaConstants.KEY, (service == null ? "" : service) + "/" + (tenant == null ? "" : tenant));
         in.setHeaders(headers);
         in.setBody(bytesOf(request.body()));
     }
