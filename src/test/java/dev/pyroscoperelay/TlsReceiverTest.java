@@ -69,6 +69,18 @@ class TlsReceiverTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * The subject of the certificate a new connection is shown, or "" when the handshake failed: Vert.x 4.5 fails the
+     * set-up of a connection that arrives in the instant the renewed certificate is swapped in.
+     */
+    private static String servedOrNull(int port) throws Exception {
+        try {
+            return served(port).getSubjectX500Principal().getName();
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            return "";
+        }
+    }
+
     /** The certificate a new connection is shown, trusting anything (to see which one it is). */
     private static X509Certificate served(int port) throws Exception {
         SSLContext any = SSLContext.getInstance("TLS");
@@ -129,7 +141,7 @@ class TlsReceiverTest {
                 Files.copy(second.keyPem(), key, StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(second.certPem(), cert, StandardCopyOption.REPLACE_EXISTING);
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (!served(port).getSubjectX500Principal().getName().equals("CN=relay-second")) {
+                while (!servedOrNull(port).equals("CN=relay-second")) {
                     assertTrue(System.nanoTime() < end, "the renewed certificate was not served within 20 s");
                     Thread.sleep(200);
                 }

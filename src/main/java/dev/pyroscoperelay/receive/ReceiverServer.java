@@ -303,8 +303,11 @@ final class ReceiverServer {
                 return;
             }
             tlsFingerprint = now;
-            for (io.vertx.core.http.HttpServer server : httpServers) {
-                server.updateSSLOptions(tls.sslOptions(), true).onComplete(r -> {
+            // the servers of the event loops share one listening socket and its TLS context: one update is enough,
+            // and each update opens a short window in which Vert.x 4.5 fails a connection's set-up (an NPE in
+            // TCPServerBase), so there is only one
+            if (!httpServers.isEmpty()) {
+                httpServers.get(0).updateSSLOptions(tls.sslOptions(), true).onComplete(r -> {
                     if (r.failed()) {
                         LOG.error(
                                 "pyroscope-receive {}: the renewed certificate cannot be used, keeping the previous one: {}",

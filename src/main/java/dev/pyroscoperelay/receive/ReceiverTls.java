@@ -74,7 +74,6 @@ record ReceiverTls(String certFile, String keyFile, String clientCaFile, ClientA
     /** Options that read the files again: for a server whose certificate was renewed. */
     SSLOptions sslOptions() {
         SSLOptions ssl = new SSLOptions()
-                .setUseAlpn(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile));
         if (clientCaFile != null) {
             ssl.setTrustOptions(new PemTrustOptions().addCertPath(clientCaFile));
