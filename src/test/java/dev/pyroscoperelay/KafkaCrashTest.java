@@ -48,6 +48,7 @@ class KafkaCrashTest {
                         bootstrapServers: %s
                         groupId: crash-test
                         consumersCount: 2
+                        sessionTimeout: 8000
                       steps:
                         - to:
                             uri: kamelet:pyroscope-write

@@ -145,6 +145,33 @@ class KafkaTest {
             assertEquals(push.getSeries(0).getSamples(0), got.getSeries(0).getSamples(0));
         }
 
+        io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesServiceRequest otlp =
+                io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesServiceRequest.newBuilder()
+                        .addResourceProfiles(io.opentelemetry.proto.profiles.v1development.ResourceProfiles.newBuilder()
+                                .setResource(io.opentelemetry.proto.resource.v1.Resource.newBuilder()
+                                        .addAttributes(io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+                                                .setKey("service.name")
+                                                .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                                                        .setStringValue("otel-app")))))
+                        .build();
+        r = Client.post(
+                port, "/v1development/profiles", otlp.toByteArray(), Map.of("Content-Type", "application/x-protobuf"));
+        assertEquals(200, r.status(), r.body());
+        for (Sink sink : new Sink[] {a, b}) {
+            Sink.Received got = sink.take();
+            assertEquals("/v1development/profiles", got.path());
+            var forwarded =
+                    io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesServiceRequest.parseFrom(
+                            got.body());
+            Map<String, String> attributes = new TreeMap<>();
+            forwarded
+                    .getResourceProfiles(0)
+                    .getResource()
+                    .getAttributesList()
+                    .forEach(kv -> attributes.put(kv.getKey(), kv.getValue().getStringValue()));
+            assertEquals(Map.of("service.name", "otel-app", "tier", "receive", "both", "write"), attributes);
+        }
+
         byte[] big = new byte[10 * 1024 * 1024];
         new java.util.Random(3).nextBytes(big);
         r = Client.post(port, "/ingest?name=big.app", big, Map.of("Content-Type", "application/octet-stream"));
