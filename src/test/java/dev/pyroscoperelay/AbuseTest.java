@@ -51,6 +51,11 @@ class AbuseTest {
 
     /** The relay with one receiver and one writer; readTimeout short only where a test waits for it. */
     private void start(String readTimeout) throws Exception {
+        start(readTimeout, "");
+    }
+
+    /** extra: more receiver parameters, one per line */
+    private void start(String readTimeout, String extra) throws Exception {
         sink = Sink.start();
         port = Relay.freePort();
         Relay.writeRoute(work, "relay.yaml", """
@@ -63,13 +68,15 @@ class AbuseTest {
                         listenPort: %d
                         readTimeout: %s
                         clientTimeout: 60s
+                %s
                       steps:
                         - to:
                             uri: kamelet:pyroscope-write
                             parameters:
                               url: %s
                               remoteTimeout: 60s
-                """.formatted(port, readTimeout, sink.url()));
+                """.formatted(
+                        port, readTimeout, extra.indent(8).stripTrailing(), sink.url()));
         relay = ChildRelay.start(work, port, "-Dpyroscope.relay.body-spool-dir=" + work.resolve("spool"));
     }
 
@@ -249,6 +256,90 @@ class AbuseTest {
         }
         assertEquals(20, sink.count(), "nothing of the stalled requests was forwarded");
         assertSpoolEmpty();
+        assertHealthyAndBounded();
+    }
+
+    /**
+     * The decoded APIs under the README's flags: a huge OTLP declaration and a gzip bomb refused, malformed requests
+     * answered 400, 400 gRPC calls at once on h2c and 40 stalled ones (cut after readTimeout), while small uploads
+     * keep going through; afterwards the relay is healthy, leak-free and within its memory.
+     */
+    @Test
+    void otlpAndGrpcAbuseKeepsTheRelayServing() throws Exception {
+        start("2s", "h2c: true");
+        Client.Response huge = Client.raw(
+                port,
+                "POST /v1development/profiles HTTP/1.1\r\nHost: relay\r\nContent-Type: application/x-protobuf\r\n"
+                        + "Content-Length: 200000000\r\n\r\n",
+                new byte[16]);
+        assertEquals(413, huge.status(), huge.body());
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+            gz.write(new byte[128 * 1024 * 1024]);
+        }
+        Client.Response bomb = Client.post(
+                port,
+                "/v1development/profiles",
+                zipped.toByteArray(),
+                Map.of("Content-Type", "application/x-protobuf", "Content-Encoding", "gzip"));
+        assertEquals(413, bomb.status(), bomb.body());
+        byte[] malformed = {(byte) 0xff, 1, 2};
+        assertEquals(
+                400,
+                Client.post(
+                                port,
+                                "/v1development/profiles",
+                                malformed,
+                                Map.of("Content-Type", "application/x-protobuf"))
+                        .status());
+        assertEquals(
+                400,
+                Client.post(port, "/push.v1.PusherService/Push", malformed, Map.of("Content-Type", "application/proto"))
+                        .status());
+
+        io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
+                        "127.0.0.1", port)
+                .usePlaintext()
+                .build();
+        try {
+            List<CompletableFuture<io.grpc.Status>> stalled = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                var call = channel.newCall(GrpcTest.PUSH, io.grpc.CallOptions.DEFAULT);
+                CompletableFuture<io.grpc.Status> closed = new CompletableFuture<>();
+                call.start(
+                        new io.grpc.ClientCall.Listener<>() {
+                            @Override
+                            public void onClose(io.grpc.Status status, io.grpc.Metadata trailers) {
+                                closed.complete(status);
+                            }
+                        },
+                        new io.grpc.Metadata());
+                call.request(1);
+                call.sendMessage(GrpcTest.push()); // and never half-closed
+                stalled.add(closed);
+            }
+            var many = new ArrayList<com.google.common.util.concurrent.ListenableFuture<?>>();
+            for (int i = 0; i < 400; i++) {
+                many.add(io.grpc.stub.ClientCalls.futureUnaryCall(
+                        channel.newCall(
+                                GrpcTest.PUSH, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS)),
+                        GrpcTest.push()));
+            }
+            long t0 = System.nanoTime();
+            assertEquals(200, upload("small.app", body(50_000, 1)).statusCode());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "a small upload waited too long");
+            for (var f : many) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            for (CompletableFuture<io.grpc.Status> c : stalled) {
+                assertEquals(
+                        io.grpc.Status.Code.DEADLINE_EXCEEDED,
+                        c.get(30, TimeUnit.SECONDS).getCode());
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+        assertEquals(401, sink.count(), "400 gRPC pushes and one upload; nothing of the refused ones");
         assertHealthyAndBounded();
     }
 }

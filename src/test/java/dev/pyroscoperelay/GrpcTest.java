@@ -62,8 +62,10 @@ class GrpcTest {
                 .build();
     }
 
-    private static final MethodDescriptor<PushRequest, PushResponse> PUSH =
+    /** Also used by AbuseTest. */
+    static final MethodDescriptor<PushRequest, PushResponse> PUSH =
             unary("push.v1.PusherService/Push", PushRequest.getDefaultInstance(), PushResponse.getDefaultInstance());
+
     private static final MethodDescriptor<ExportProfilesServiceRequest, ExportProfilesServiceResponse> EXPORT = unary(
             "opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export",
             ExportProfilesServiceRequest.getDefaultInstance(),
@@ -131,7 +133,7 @@ class GrpcTest {
                 channel, method, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), request);
     }
 
-    private static PushRequest push() {
+    static PushRequest push() {
         return PushRequest.newBuilder()
                 .addSeries(RawProfileSeries.newBuilder()
                         .addLabels(
