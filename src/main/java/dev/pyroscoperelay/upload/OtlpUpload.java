@@ -149,11 +149,11 @@ public final class OtlpUpload implements ProfileUpload {
                 continue;
             }
             keep.add(i);
-            Map<String, String> attributes = attributesOf(out, resources.get(i));
-            if (attributes.equals(resources.get(i))) {
+            Map<String, String> changes = changes(resources.get(i), attributesOf(out, resources.get(i)));
+            if (changes.isEmpty()) {
                 changed.add(null);
             } else {
-                changed.add(attributes);
+                changed.add(changes);
                 any = true;
             }
         }
@@ -180,9 +180,7 @@ public final class OtlpUpload implements ProfileUpload {
         }
         List<ProfileUpload> parts = new ArrayList<>();
         for (List<Integer> group : groups.values()) {
-            List<Map<String, String>> unchanged = new ArrayList<>();
-            group.forEach(i -> unchanged.add(null));
-            parts.add(rebuild(group, unchanged));
+            parts.add(rebuild(group, Collections.nCopies(group.size(), null)));
         }
         return parts;
     }
@@ -213,19 +211,36 @@ public final class OtlpUpload implements ProfileUpload {
         return attributes;
     }
 
+    /** What to do to a resource's attributes to go from {@code before} to {@code after}: "" removes. */
+    private static Map<String, String> changes(Map<String, String> before, Map<String, String> after) {
+        Map<String, String> changes = new TreeMap<>();
+        before.keySet().forEach(key -> {
+            if (!after.containsKey(key)) {
+                changes.put(key, "");
+            }
+        });
+        after.forEach((key, value) -> {
+            if (!value.equals(before.get(key))) {
+                changes.put(key, value);
+            }
+        });
+        return changes;
+    }
+
     /**
-     * The export with only the resources at {@code keep} (in order), each with its string attributes replaced by
-     * {@code changed} (null: as it is); re-encoded, since it is no longer what was received.
+     * The export with only the resources at {@code keep} (in order), each with the attribute changes at the same index
+     * ({@code null}: as it is; a key to a string value sets that string attribute, to "" removes the attribute);
+     * re-encoded, since it is no longer what was received. External labels and relabel results both come here.
      */
-    private OtlpUpload rebuild(List<Integer> keep, List<Map<String, String>> changed) {
+    private OtlpUpload rebuild(List<Integer> keep, List<Map<String, String>> changes) {
         if (json != null) {
             ObjectNode out = json.deepCopy();
             ArrayNode kept = out.putArray("resourceProfiles");
             for (int k = 0; k < keep.size(); k++) {
                 ObjectNode rp = (ObjectNode)
                         json.path("resourceProfiles").get(keep.get(k)).deepCopy();
-                if (changed.get(k) != null) {
-                    setJsonAttributes(rp, resources.get(keep.get(k)), changed.get(k));
+                if (changes.get(k) != null) {
+                    editJson(rp.with("resource").withArray("attributes"), changes.get(k));
                 }
                 kept.add(rp);
             }
@@ -239,9 +254,9 @@ public final class OtlpUpload implements ProfileUpload {
         ExportProfilesServiceRequest.Builder out = proto.toBuilder().clearResourceProfiles();
         for (int k = 0; k < keep.size(); k++) {
             ResourceProfiles rp = proto.getResourceProfiles(keep.get(k));
-            if (changed.get(k) != null) {
+            if (changes.get(k) != null) {
                 ResourceProfiles.Builder b = rp.toBuilder();
-                setProtoAttributes(b.getResourceBuilder(), resources.get(keep.get(k)), changed.get(k));
+                editProto(b.getResourceBuilder(), changes.get(k));
                 rp = b.build();
             }
             out.addResourceProfiles(rp);
@@ -250,18 +265,11 @@ public final class OtlpUpload implements ProfileUpload {
         return ofProtobuf(request, UploadBody.inMemory(request.toByteArray()), null);
     }
 
-    private static void setProtoAttributes(
-            Resource.Builder resource, Map<String, String> before, Map<String, String> after) {
+    private static void editProto(Resource.Builder resource, Map<String, String> changes) {
         List<KeyValue> attributes = new ArrayList<>(resource.getAttributesList());
-        for (String key : before.keySet()) {
-            if (!after.containsKey(key)) {
-                attributes.removeIf(
-                        kv -> kv.getKey().equals(key) && kv.getValue().hasStringValue());
-            }
-        }
-        after.forEach((key, value) -> {
-            if (!value.equals(before.get(key))) {
-                attributes.removeIf(kv -> kv.getKey().equals(key));
+        changes.forEach((key, value) -> {
+            attributes.removeIf(kv -> kv.getKey().equals(key));
+            if (!value.isEmpty()) {
                 attributes.add(KeyValue.newBuilder()
                         .setKey(key)
                         .setValue(AnyValue.newBuilder().setStringValue(value))
@@ -271,20 +279,14 @@ public final class OtlpUpload implements ProfileUpload {
         resource.clearAttributes().addAllAttributes(attributes);
     }
 
-    private static void setJsonAttributes(ObjectNode rp, Map<String, String> before, Map<String, String> after) {
-        ArrayNode attributes = rp.with("resource").withArray("attributes");
-        for (int i = attributes.size() - 1; i >= 0; i--) {
-            JsonNode kv = attributes.get(i);
-            String key = kv.path("key").asText(null);
-            boolean string = kv.path("value").path("stringValue").isTextual();
-            if (key != null
-                    && string
-                    && (!after.containsKey(key) || !after.get(key).equals(before.get(key)))) {
-                attributes.remove(i);
+    private static void editJson(ArrayNode attributes, Map<String, String> changes) {
+        changes.forEach((key, value) -> {
+            for (int i = attributes.size() - 1; i >= 0; i--) {
+                if (key.equals(attributes.get(i).path("key").asText(null))) {
+                    attributes.remove(i);
+                }
             }
-        }
-        after.forEach((key, value) -> {
-            if (!value.equals(before.get(key))) {
+            if (!value.isEmpty()) {
                 ObjectNode kv = attributes.addObject();
                 kv.put("key", key);
                 kv.putObject("value").put("stringValue", value);
@@ -298,55 +300,12 @@ public final class OtlpUpload implements ProfileUpload {
             return new OutgoingRequest(
                     RelayNames.OTLP_PROFILES_PATH, sent, json != null ? JSON : PROTOBUF, contentEncoding, Map.of());
         }
-        if (json != null) {
-            ObjectNode out = json.deepCopy();
-            for (JsonNode rp : out.path("resourceProfiles")) {
-                ObjectNode resource = ((ObjectNode) rp).with("resource");
-                ArrayNode attributes = resource.withArray("attributes");
-                externalLabels.forEach((name, value) -> {
-                    for (int i = attributes.size() - 1; i >= 0; i--) {
-                        if (name.equals(attributes.get(i).path("key").asText(null))) {
-                            attributes.remove(i);
-                        }
-                    }
-                    if (!value.isEmpty()) {
-                        ObjectNode kv = attributes.addObject();
-                        kv.put("key", name);
-                        kv.putObject("value").put("stringValue", value);
-                    }
-                });
-            }
-            try {
-                return new OutgoingRequest(
-                        RelayNames.OTLP_PROFILES_PATH,
-                        UploadBody.inMemory(MAPPER.writeValueAsBytes(out)),
-                        JSON,
-                        null,
-                        Map.of());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("cannot write the OTLP JSON request", e);
-            }
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < resources.size(); i++) {
+            all.add(i);
         }
-        ExportProfilesServiceRequest.Builder out = proto.toBuilder();
-        for (ResourceProfiles.Builder rp : out.getResourceProfilesBuilderList()) {
-            Resource.Builder resource = rp.getResourceBuilder();
-            List<KeyValue> attributes = new ArrayList<>(resource.getAttributesList());
-            externalLabels.forEach((name, value) -> {
-                attributes.removeIf(kv -> kv.getKey().equals(name));
-                if (!value.isEmpty()) {
-                    attributes.add(KeyValue.newBuilder()
-                            .setKey(name)
-                            .setValue(AnyValue.newBuilder().setStringValue(value))
-                            .build());
-                }
-            });
-            resource.clearAttributes().addAllAttributes(attributes);
-        }
+        OtlpUpload labelled = rebuild(all, Collections.nCopies(all.size(), externalLabels));
         return new OutgoingRequest(
-                RelayNames.OTLP_PROFILES_PATH,
-                UploadBody.inMemory(out.build().toByteArray()),
-                PROTOBUF,
-                null,
-                Map.of());
+                RelayNames.OTLP_PROFILES_PATH, labelled.sent, json != null ? JSON : PROTOBUF, null, Map.of());
     }
 }
