@@ -30,8 +30,72 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     private boolean h2c = ReceiverDefaults.H2C;
     private String receiverName;
 
+    public ReceiverEngine() {}
+
+    /**
+     * The Kamelet's form (a {@code #class:} with arguments, since a template bean breaks on a user's route id): every
+     * parameter as text written {@code =value} (Camel's argument parser drops an empty argument), an empty value
+     * meaning not set, checked by the setters.
+     */
+    public ReceiverEngine(
+            String listenAddress,
+            String listenPort,
+            String maxBodySize,
+            String workerThreads,
+            String readTimeout,
+            String idleTimeout,
+            String maxConnections,
+            String tlsCertFile,
+            String tlsKeyFile,
+            String tlsClientCaFile,
+            String tlsClientAuth,
+            String h2c,
+            String receiverName) {
+        setListenAddress(arg(listenAddress));
+        setListenPort(integer("listenPort", arg(listenPort)));
+        setMaxBodySize(number("maxBodySize", arg(maxBodySize)));
+        setWorkerThreads(integer("workerThreads", arg(workerThreads)));
+        setReadTimeout(arg(readTimeout));
+        setIdleTimeout(arg(idleTimeout));
+        setMaxConnections(integer("maxConnections", arg(maxConnections)));
+        setTlsCertFile(blankAsNull(arg(tlsCertFile)));
+        setTlsKeyFile(blankAsNull(arg(tlsKeyFile)));
+        setTlsClientCaFile(blankAsNull(arg(tlsClientCaFile)));
+        setTlsClientAuth(arg(tlsClientAuth));
+        setH2c(Boolean.parseBoolean(arg(h2c).trim()));
+        setReceiverName(blankAsNull(arg(receiverName)));
+    }
+
+    private static String arg(String written) {
+        return written.startsWith("=") ? written.substring(1) : written;
+    }
+
+    private static long number(String name, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "pyroscope-receive: " + name + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    private static int integer(String name, String value) {
+        long n = number(name, value);
+        if (n != (int) n) {
+            throw new IllegalArgumentException("pyroscope-receive: " + name + " is out of range: " + value);
+        }
+        return (int) n;
+    }
+
+    private static String blankAsNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
+        if (camelContext == null) {
+            camelContext = endpoint.getCamelContext(); // made by #class: with arguments, which injects nothing
+        }
         ReceiverServer server = ReceiverServers.of(camelContext)
                 .get(
                         listenAddress,
