@@ -38,7 +38,12 @@ final class GrpcCalls {
 
     /** Reads the call's one message, then hands the request on like {@link RawBodyHandler} does. */
     static void handle(
-            RoutingContext ctx, ReceiverApi api, BodyBudget budget, long maxMessage, long readTimeoutMillis) {
+            RoutingContext ctx,
+            ReceiverApi api,
+            BodyBudget budget,
+            long maxMessage,
+            long readTimeoutMillis,
+            Handler<RoutingContext> then) {
         if (ctx.request().version() != HttpVersion.HTTP_2) {
             ctx.response()
                     .setStatusCode(415)
@@ -48,7 +53,7 @@ final class GrpcCalls {
         }
         Counted request = new Counted((HttpServerRequestInternal) ctx.request(), budget, ctx);
         GrpcServer.server(ctx.vertx(), new GrpcServerOptions().setMaxMessageSize(maxMessage))
-                .callHandler(call -> read(ctx, api, call, request, readTimeoutMillis))
+                .callHandler(call -> read(ctx, api, call, request, readTimeoutMillis, then))
                 .handle(request);
         ctx.request().resume();
     }
@@ -58,7 +63,8 @@ final class GrpcCalls {
             ReceiverApi api,
             GrpcServerRequest<Buffer, Buffer> call,
             Counted request,
-            long readTimeoutMillis) {
+            long readTimeoutMillis,
+            Handler<RoutingContext> then) {
         ctx.put(RESPONSE_KEY, call.response());
         if (api == null) {
             request.releaseAll();
@@ -113,7 +119,7 @@ final class GrpcCalls {
                     RawBodyHandler.BODY_KEY,
                     UploadBody.inMemory(bytes, bytes.length, () -> budget.releaseMemory(counted)));
             ctx.put(RawBodyHandler.API_KEY, api);
-            ctx.next();
+            then.handle(ctx);
         });
     }
 

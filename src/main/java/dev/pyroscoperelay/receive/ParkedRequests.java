@@ -13,6 +13,7 @@ import java.util.Deque;
  * fails no request and the port never closes.
  */
 final class ParkedRequests {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ParkedRequests.class);
     /** At most this many wait; more get 503 at once. */
     private static final int MAX_PARKED = 10_000;
 
@@ -36,7 +37,12 @@ final class ParkedRequests {
         for (Parked p : takeAll()) {
             p.context().runOnContext(v -> {
                 if (!p.ctx().response().closed() && !p.ctx().response().ended()) {
-                    consumer.serveParked(p.ctx());
+                    try {
+                        consumer.serveParked(p.ctx());
+                    } catch (RuntimeException e) {
+                        LOG.error("a request that waited for a route could not be served", e);
+                        answer(p.ctx(), 500, "relay error: " + e + "\n");
+                    }
                 }
             });
         }
@@ -50,14 +56,21 @@ final class ParkedRequests {
     }
 
     static void refuse(RoutingContext ctx, String why) {
+        LOG.warn("a request that waited for a route got 503: {}", why.strip());
+        answer(ctx, 503, why);
+    }
+
+    private static void answer(RoutingContext ctx, int status, String text) {
         ReceiverConsumer.releaseBody(ctx);
         if (!ctx.response().closed() && !ctx.response().ended()) {
+            if (status == 503) {
+                ctx.response().putHeader("Retry-After", RawBodyHandler.RETRY_AFTER_SECONDS);
+            }
             ctx.response()
-                    .setStatusCode(503)
-                    .putHeader("Retry-After", RawBodyHandler.RETRY_AFTER_SECONDS)
+                    .setStatusCode(status)
                     .putHeader("Connection", "close")
                     .putHeader("Content-Type", "text/plain; charset=utf-8")
-                    .end(why);
+                    .end(text);
         }
     }
 

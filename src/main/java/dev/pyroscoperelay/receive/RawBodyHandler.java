@@ -50,10 +50,19 @@ final class RawBodyHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
+        read(ctx, RoutingContext::next);
+    }
+
+    /**
+     * Reads the request's body, then hands the request to {@code then}; answers it itself when it cannot be read. A
+     * request parked before its body was read (a reload) is read this way by the route that takes it: routing it
+     * again would go through the router's routes as they were when it arrived, without the new route.
+     */
+    void read(RoutingContext ctx, Handler<RoutingContext> then) {
         HttpServerRequest req = ctx.request();
         ReceiverApi api = ReceiverApi.forPath(req.path());
         if (GrpcCalls.isGrpc(req) && req.method() == HttpMethod.POST) {
-            GrpcCalls.handle(ctx, api, budget, Math.min(maxBodySize, budget.memoryPerBody()), readTimeoutMillis);
+            GrpcCalls.handle(ctx, api, budget, Math.min(maxBodySize, budget.memoryPerBody()), readTimeoutMillis, then);
             return;
         }
         if (api == null) {
@@ -76,7 +85,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             rejectAndClose(ctx, api, 413, tooLarge());
             return;
         }
-        Sink sink = new Sink(ctx, api, declared);
+        Sink sink = new Sink(ctx, api, declared, then);
         if (!sink.open()) {
             return;
         }
@@ -104,6 +113,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         private final RoutingContext ctx;
         private final ReceiverApi api;
         private final long declared;
+        private final Handler<RoutingContext> then;
         private ByteBuf buffer;
         private long size;
         private long reservedMemory;
@@ -112,10 +122,11 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         private AsyncFile file;
         private boolean finished;
 
-        Sink(RoutingContext ctx, ReceiverApi api, long declared) {
+        Sink(RoutingContext ctx, ReceiverApi api, long declared, Handler<RoutingContext> then) {
             this.ctx = ctx;
             this.api = api;
             this.declared = declared;
+            this.then = then;
         }
 
         /**
@@ -281,7 +292,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             }
             ctx.put(BODY_KEY, body);
             ctx.put(API_KEY, api);
-            ctx.next();
+            then.handle(ctx);
         }
 
         void timedOut() {

@@ -23,6 +23,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * the route sees the body bytes and only the client headers it needs.
  */
 final class ReceiverConsumer extends VertxPlatformHttpConsumer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReceiverConsumer.class);
     /** The only client headers that enter the route. */
     static final List<String> KEPT_HEADERS = List.of(
             "Content-Type",
@@ -36,6 +37,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
     private final ReceiverServer server;
     private final String routerName;
     private final RelayMetrics.Receiver metrics;
+    private final RawBodyHandler bodies;
     private boolean acquired;
 
     ReceiverConsumer(
@@ -64,6 +66,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
         this.server = server;
         this.routerName = routerName;
         this.metrics = metrics;
+        this.bodies = bodyHandler;
     }
 
     @Override
@@ -103,7 +106,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
      */
     @Override
     protected void handleRequest(RoutingContext ctx) {
-        if (isSuspended() || isStopping()) {
+        if (!takesRequests()) {
             // this route is stopping (a reload, or shutdown): in-flight requests finish here, new ones wait for the
             // next route of this port (or get 503 when none comes)
             server.park(ctx);
@@ -112,11 +115,20 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
         serveParked(ctx);
     }
 
+    /**
+     * Whether this consumer's route may run a request: it is starting or started. Not when suspended, stopping or
+     * already stopped: a request routed with the router's routes as they were before a reload can reach the handler
+     * of a consumer whose route has stopped, and a stopped route never answers it.
+     */
+    boolean takesRequests() {
+        return !isSuspendingOrSuspended() && !isStoppingOrStopped();
+    }
+
     /** Runs the route for a request whose body was read (possibly by the previous route of this port). */
     void serveParked(RoutingContext ctx) {
         if (ctx.get(RawBodyHandler.BODY_KEY) == null) {
-            // parked before its body was read: route it again, through this route's body reader
-            ctx.reroute(ctx.request().method(), ctx.request().uri());
+            // parked before its body was read: this route's body reader reads it, then the route runs
+            bodies.read(ctx, this::serveParked);
             return;
         }
         Exchange exchange = createExchange(false);
@@ -159,6 +171,7 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
                 byte[] body;
                 String contentType;
                 if (exchange.getException() != null) {
+                    LOG.error("pyroscope-receive: the route of a request failed", exchange.getException());
                     status = 500;
                     contentType = "text/plain; charset=utf-8";
                     body = ("relay error: " + exchange.getException().getMessage() + "\n")

@@ -80,6 +80,8 @@ final class ReceiverServer {
         this.router = Router.router(vertx);
         // no route of a consumer matched: between the routes of a reload; the request waits for the next route
         this.router.route().last().handler(this::park);
+        // a handler that failed: said in the log and to the client (Vert.x Web's default is a bare 500, logged nowhere)
+        this.router.route().failureHandler(this::failed);
         // a writer may legitimately hold a worker for its whole retry budget
         this.workers = workerThreads > 0
                 ? vertx.createSharedWorkerExecutor(
@@ -231,8 +233,12 @@ final class ReceiverServer {
      */
     void park(RoutingContext ctx) {
         // no lock of this server here: it runs on an event loop, and shutdown() waits for the event loops
+        if (ctx.get(RawBodyHandler.BODY_KEY) == null) {
+            // its body is read by the route that takes it: until then nothing may be delivered (and lost)
+            ctx.request().pause();
+        }
         ReceiverConsumer now = serving;
-        if (now != null && !now.isSuspended() && !now.isStopping()) {
+        if (now != null && now.takesRequests()) {
             now.serveParked(ctx);
             return;
         }
@@ -244,8 +250,25 @@ final class ReceiverServer {
         }
         // a route may have attached while this one parked: it takes it now
         now = serving;
-        if (now != null && !now.isSuspended() && !now.isStopping()) {
+        if (now != null && now.takesRequests()) {
             parked.handTo(now);
+        }
+    }
+
+    private void failed(RoutingContext ctx) {
+        Throwable t = ctx.failure();
+        LOG.error(
+                "pyroscope-receive {}: request {} {} failed in the receiver",
+                address(),
+                ctx.request().method(),
+                ctx.request().path(),
+                t);
+        ReceiverConsumer.releaseBody(ctx);
+        if (!ctx.response().ended() && !ctx.response().closed()) {
+            ctx.response()
+                    .setStatusCode(ctx.statusCode() > 0 ? ctx.statusCode() : 500)
+                    .putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end("relay error: " + (t == null ? "status " + ctx.statusCode() : t) + "\n");
         }
     }
 
