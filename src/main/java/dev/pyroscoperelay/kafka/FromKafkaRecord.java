@@ -1,16 +1,15 @@
 package dev.pyroscoperelay.kafka;
 
-import dev.pyroscoperelay.receive.ReceiverApi;
-import dev.pyroscoperelay.receive.UploadReader;
+import dev.pyroscoperelay.api.UploadApis;
 import dev.pyroscoperelay.runtime.Durations;
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.upload.InvalidProfileException;
 import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.RoutingHeaders;
+import dev.pyroscoperelay.upload.UploadApi;
 import dev.pyroscoperelay.upload.UploadBody;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -47,7 +46,7 @@ public class FromKafkaRecord implements Processor {
         Map<String, Object> record = new HashMap<>(in.getHeaders());
         String format = text(record.get(KafkaRecords.FORMAT));
         String api = text(record.get(KafkaRecords.API));
-        ReceiverApi kind = api == null ? null : apiOf(api);
+        UploadApi kind = api == null ? null : UploadApis.forName(api);
         if (!KafkaRecords.FORMAT_VERSION.equals(format) || kind == null) {
             skip(
                     exchange,
@@ -77,8 +76,7 @@ public class FromKafkaRecord implements Processor {
             headers.put(where, record.get(where));
         }
         try {
-            in.setBody(UploadReader.decode(
-                    kind,
+            in.setBody(kind.decode(
                     UploadBody.inMemory(value == null ? new byte[0] : value),
                     contentType,
                     contentEncoding,
@@ -93,14 +91,6 @@ public class FromKafkaRecord implements Processor {
         exchange.setProperty(
                 RelayExchange.PROPERTY, new RelayExchange(System.nanoTime() + deliveryTimeoutMillis * 1_000_000L));
         RoutingHeaders.update(in);
-    }
-
-    private static ReceiverApi apiOf(String api) {
-        try {
-            return ReceiverApi.valueOf(api.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static void skip(Exchange exchange, String reason, String why) {

@@ -64,7 +64,7 @@ public class ToKafkaRecord implements Processor {
             }
         }
         headers.put(KafkaRecords.FORMAT, KafkaRecords.FORMAT_VERSION);
-        headers.put(KafkaRecords.API, apiOf(request.pathAndQuery()));
+        headers.put(KafkaRecords.API, request.api().name());
         headers.put(KafkaRecords.PATH, request.pathAndQuery());
         if (request.contentType() != null) {
             headers.put(KafkaRecords.CONTENT_TYPE, request.contentType());
@@ -79,16 +79,6 @@ public class ToKafkaRecord implements Processor {
         headers.put(KafkaConstants.KEY, (service == null ? "" : service) + "/" + (tenant == null ? "" : tenant));
         in.setHeaders(headers);
         in.setBody(bytesOf(request.body()));
-    }
-
-    static String apiOf(String pathAndQuery) {
-        if (pathAndQuery.startsWith(RelayNames.PUSH_PATH)) {
-            return "push";
-        }
-        if (pathAndQuery.startsWith(RelayNames.OTLP_PROFILES_PATH)) {
-            return "otlp";
-        }
-        return "ingest";
     }
 
     /** The body as one array: a record value is sent whole (a spooled body is read from its file). */

@@ -1,5 +1,8 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.api.StatusCodes;
+import dev.pyroscoperelay.api.UploadApis;
+import dev.pyroscoperelay.upload.UploadApi;
 import dev.pyroscoperelay.upload.UploadBody;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -39,7 +42,7 @@ final class GrpcCalls {
     /** Reads the call's one message, then hands the request on like {@link RawBodyHandler} does. */
     static void handle(
             RoutingContext ctx,
-            ReceiverApi api,
+            UploadApi api,
             BodyBudget budget,
             long maxMessage,
             long readTimeoutMillis,
@@ -60,7 +63,7 @@ final class GrpcCalls {
 
     private static void read(
             RoutingContext ctx,
-            ReceiverApi api,
+            UploadApi api,
             GrpcServerRequest<Buffer, Buffer> call,
             Counted request,
             long readTimeoutMillis,
@@ -71,9 +74,7 @@ final class GrpcCalls {
             fail(
                     ctx,
                     GrpcStatus.UNIMPLEMENTED,
-                    "unknown method " + call.fullMethodName()
-                            + ": a receiver serves push.v1.PusherService/Push and "
-                            + "opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export");
+                    "unknown method " + call.fullMethodName() + ": a receiver serves " + UploadApis.grpcMethods());
             return;
         }
         Buffer[] message = new Buffer[1];
@@ -143,7 +144,7 @@ final class GrpcCalls {
             response.end(Buffer.buffer(body == null ? new byte[0] : body));
             return;
         }
-        fail(ctx, GrpcStatus.valueOf(ConnectCodes.grpcNumber(ConnectCodes.forStatus(status))), reason);
+        fail(ctx, StatusCodes.forHttp(status), reason);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.api.UploadApis;
 import dev.pyroscoperelay.runtime.RelayMetrics;
+import dev.pyroscoperelay.upload.UploadApi;
 import dev.pyroscoperelay.upload.UploadBody;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -60,22 +62,18 @@ final class RawBodyHandler implements Handler<RoutingContext> {
      */
     void read(RoutingContext ctx, Handler<RoutingContext> then) {
         HttpServerRequest req = ctx.request();
-        ReceiverApi api = ReceiverApi.forPath(req.path());
+        UploadApi api = UploadApis.forPath(req.path());
         if (GrpcCalls.isGrpc(req) && req.method() == HttpMethod.POST) {
             GrpcCalls.handle(ctx, api, budget, Math.min(maxBodySize, budget.memoryPerBody()), readTimeoutMillis, then);
             return;
         }
         if (api == null) {
             metrics.request("unknown", 404);
-            reject(
-                    ctx,
-                    404,
-                    "not found: a receiver serves POST /ingest, POST /push.v1.PusherService/Push and POST "
-                            + "/v1development/profiles\n");
+            reject(ctx, 404, "not found: a receiver serves " + UploadApis.paths() + "\n");
             return;
         }
         if (req.method() != HttpMethod.POST) {
-            metrics.request(api.label(), 405);
+            metrics.request(api.name(), 405);
             ctx.response().putHeader("Allow", "POST");
             reject(ctx, 405, "method " + req.method() + " not allowed on " + api.path() + ": use POST\n");
             return;
@@ -111,7 +109,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
      */
     private final class Sink {
         private final RoutingContext ctx;
-        private final ReceiverApi api;
+        private final UploadApi api;
         private final long declared;
         private final Handler<RoutingContext> then;
         private ByteBuf buffer;
@@ -122,7 +120,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         private AsyncFile file;
         private boolean finished;
 
-        Sink(RoutingContext ctx, ReceiverApi api, long declared, Handler<RoutingContext> then) {
+        Sink(RoutingContext ctx, UploadApi api, long declared, Handler<RoutingContext> then) {
             this.ctx = ctx;
             this.api = api;
             this.declared = declared;
@@ -345,7 +343,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         }
 
         private String pushTooLarge() {
-            return api.label() + " request larger than the relay keeps in memory (" + budget.memoryPerBody()
+            return api.name() + " request larger than the relay keeps in memory (" + budget.memoryPerBody()
                     + " bytes, pyroscope.relay.body-memory-per-body): nothing was forwarded\n";
         }
     }
@@ -375,8 +373,8 @@ final class RawBodyHandler implements Handler<RoutingContext> {
     }
 
     /** Answers and closes the connection once the answer is out: the rest of the body is not read. */
-    private void rejectAndClose(RoutingContext ctx, ReceiverApi api, int status, String message) {
-        metrics.request(api.label(), status);
+    private void rejectAndClose(RoutingContext ctx, UploadApi api, int status, String message) {
+        metrics.request(api.name(), status);
         if (ctx.response().ended() || ctx.response().closed()) {
             ctx.request().connection().close();
             return;

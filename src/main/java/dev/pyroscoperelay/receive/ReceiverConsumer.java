@@ -2,6 +2,7 @@ package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
+import dev.pyroscoperelay.upload.UploadApi;
 import dev.pyroscoperelay.upload.UploadBody;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -181,9 +182,9 @@ final class ReceiverConsumer extends VertxPlatformHttpConsumer {
                     contentType = out.getHeader(Exchange.CONTENT_TYPE, String.class);
                     body = out.getBody(byte[].class);
                 }
-                ReceiverApi api = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class);
+                UploadApi api = exchange.getProperty(RelayNames.API_PROPERTY, UploadApi.class);
                 boolean grpc = ctx.get(GrpcCalls.RESPONSE_KEY) != null;
-                metrics.request(api == null ? "unknown" : api.label() + (grpc ? "_grpc" : ""), status);
+                metrics.request(api == null ? "unknown" : api.name() + (grpc ? "_grpc" : ""), status);
                 if (grpc) {
                     String reason = exchange.getException() != null
                             ? "relay error: " + exchange.getException().getMessage()

@@ -2,12 +2,10 @@ package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.Durations;
 import dev.pyroscoperelay.runtime.RelayNames;
-import dev.pyroscoperelay.upload.IngestQuery;
-import dev.pyroscoperelay.upload.IngestUpload;
 import dev.pyroscoperelay.upload.InvalidProfileException;
-import dev.pyroscoperelay.upload.ProfileUpload;
 import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.RoutingHeaders;
+import dev.pyroscoperelay.upload.UploadApi;
 import dev.pyroscoperelay.upload.UploadBody;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -18,7 +16,7 @@ import org.apache.camel.Processor;
  * body, so the route only ever carries uploads that every writer can send. Throws {@link InvalidProfileException} (a 4xx) otherwise.
  */
 public class UploadReader implements Processor {
-    /** Exchange property with the Content-Type to answer a push client with. */
+    /** Exchange property with the Content-Type of the client's answer (the request's API picks it). */
     static final String RESPONSE_CONTENT_TYPE = "pyroscope.relay.responseContentType";
 
     private long clientTimeoutMillis = Durations.parseMillis("clientTimeout", ReceiverDefaults.CLIENT_TIMEOUT);
@@ -39,7 +37,7 @@ public class UploadReader implements Processor {
             }
         }
         exchange.setProperty(RelayExchange.PROPERTY, new RelayExchange(now + timeout * 1_000_000L));
-        ReceiverApi api = exchange.getProperty(RelayNames.API_PROPERTY, ReceiverApi.class);
+        UploadApi api = exchange.getProperty(RelayNames.API_PROPERTY, UploadApi.class);
         UploadBody body = in.getBody(UploadBody.class);
         String rawQuery = in.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
         in.removeHeader(Exchange.HTTP_RAW_QUERY);
@@ -49,41 +47,11 @@ public class UploadReader implements Processor {
             throw new IllegalStateException("kamelet:pyroscope-receive got an exchange that its receiver did not read");
         }
         String contentType = in.getHeader("Content-Type", String.class);
-        if (api == ReceiverApi.OTLP) {
-            exchange.setProperty(RESPONSE_CONTENT_TYPE, OtlpRequestReader.responseType(contentType));
-        } else if (api == ReceiverApi.PUSH) {
-            exchange.setProperty(
-                    RESPONSE_CONTENT_TYPE,
-                    "json".equals(PushRequestReader.codec(contentType)) ? "application/json" : "application/proto");
-        }
+        exchange.setProperty(RESPONSE_CONTENT_TYPE, api.responseContentType(contentType));
         // a decoded request is held to the same size as a body kept in memory
         long maxMessage = Math.min(maxBodySize, budget(exchange).memoryPerBody());
-        in.setBody(
-                decode(api, body, contentType, in.getHeader("Content-Encoding", String.class), rawQuery, maxMessage));
+        in.setBody(api.decode(body, contentType, in.getHeader("Content-Encoding", String.class), rawQuery, maxMessage));
         RoutingHeaders.update(in);
-    }
-
-    /**
-     * The validated upload of a request body as an API receives it (also what a Kafka record carries); throws
-     * {@link InvalidProfileException} (a 4xx) for what no writer could send.
-     */
-    public static ProfileUpload decode(
-            ReceiverApi api,
-            UploadBody body,
-            String contentType,
-            String contentEncoding,
-            String rawQuery,
-            long maxMessage) {
-        return switch (api) {
-            case OTLP -> OtlpRequestReader.read(body, contentType, contentEncoding, maxMessage);
-            case PUSH -> PushRequestReader.read(body, contentType, contentEncoding, maxMessage);
-            case INGEST -> {
-                if (body.length() == 0) {
-                    throw new InvalidProfileException("empty body: /ingest needs the profile in the request body");
-                }
-                yield new IngestUpload(body, contentType, contentEncoding, IngestQuery.parse(rawQuery));
-            }
-        };
     }
 
     /** The relay's body budget, looked up once (the lookup locks the CamelContext: not for every request). */

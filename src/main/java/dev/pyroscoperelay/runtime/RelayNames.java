@@ -11,19 +11,7 @@ public final class RelayNames {
 
     public static final String WRITE_ROUTE_PREFIX = WRITE_KAMELET + "-";
 
-    /** The paths a receiver serves and a writer sends to (below the destination's base path). */
-    public static final String INGEST_PATH = "/ingest";
-
-    public static final String PUSH_PATH = "/push.v1.PusherService/Push";
-
-    /** OpenTelemetry profiles over HTTP (OTLP/HTTP), as Pyroscope serves it. */
-    public static final String OTLP_PROFILES_PATH = "/v1development/profiles";
-
-    /** OTLP profiles over gRPC: the path of the Export method. */
-    public static final String OTLP_GRPC_PATH =
-            "/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export";
-
-    /** Exchange property: which API a request came in on (a {@code receive.ReceiverApi}). */
+    /** Exchange property: which API a request came in on (an {@code upload.UploadApi}). */
     public static final String API_PROPERTY = "pyroscope.relay.api";
 
     /** The client's tenant header, forwarded unless a writer sets {@code tenantId}. */

@@ -1,10 +1,10 @@
 package dev.pyroscoperelay.upload;
 
-import dev.pyroscoperelay.runtime.RelayNames;
 import java.util.Map;
 
 /** A legacy /ingest upload: the body goes out byte for byte, only the {@code name} parameter changes. */
 public final class IngestUpload implements ProfileUpload {
+    private final UploadApi api;
     private final UploadBody body;
     private final String contentType;
     private final String contentEncoding;
@@ -14,7 +14,8 @@ public final class IngestUpload implements ProfileUpload {
 
     private record Rewritten(Map<String, String> externalLabels, OutgoingRequest request) {}
 
-    public IngestUpload(UploadBody body, String contentType, String contentEncoding, IngestQuery query) {
+    public IngestUpload(UploadApi api, UploadBody body, String contentType, String contentEncoding, IngestQuery query) {
+        this.api = api;
         this.body = body;
         this.contentType = contentType;
         this.contentEncoding = contentEncoding;
@@ -45,7 +46,11 @@ public final class IngestUpload implements ProfileUpload {
         // labels starting with __ are for rules only (as for push), except __name__ and __delta__
         labels.keySet().removeIf(n -> n.startsWith("__") && !n.equals("__name__") && !n.equals("__delta__"));
         return new IngestUpload(
-                body, contentType, contentEncoding, query.withName(query.name().withLabels(labels)));
+                api,
+                body,
+                contentType,
+                contentEncoding,
+                query.withName(query.name().withLabels(labels)));
     }
 
     @Override
@@ -55,11 +60,7 @@ public final class IngestUpload implements ProfileUpload {
             return r.request;
         }
         OutgoingRequest request = new OutgoingRequest(
-                RelayNames.INGEST_PATH + "?" + query.rewrite(externalLabels),
-                body,
-                contentType,
-                contentEncoding,
-                Map.of());
+                api, api.path() + "?" + query.rewrite(externalLabels), body, contentType, contentEncoding, Map.of());
         last = new Rewritten(externalLabels, request);
         return request;
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pyroscoperelay.runtime.RelayNames;
 import io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -37,13 +36,17 @@ public final class OtlpUpload implements ProfileUpload {
     private final List<Map<String, String>> resources;
     private final int profiles;
 
+    private final UploadApi api;
+
     private OtlpUpload(
+            UploadApi api,
             ExportProfilesServiceRequest proto,
             ObjectNode json,
             UploadBody sent,
             String contentEncoding,
             List<Map<String, String>> resources,
             int profiles) {
+        this.api = api;
         this.proto = proto;
         this.json = json;
         this.sent = sent;
@@ -53,7 +56,8 @@ public final class OtlpUpload implements ProfileUpload {
     }
 
     /** A protobuf export; {@code sent} is the body as received (maybe gzip), forwarded when nothing changes. */
-    public static OtlpUpload ofProtobuf(ExportProfilesServiceRequest request, UploadBody sent, String encoding) {
+    public static OtlpUpload ofProtobuf(
+            UploadApi api, ExportProfilesServiceRequest request, UploadBody sent, String encoding) {
         List<Map<String, String>> resources = new ArrayList<>();
         int profiles = 0;
         for (ResourceProfiles rp : request.getResourceProfilesList()) {
@@ -68,11 +72,11 @@ public final class OtlpUpload implements ProfileUpload {
                 profiles += sp.getProfilesCount();
             }
         }
-        return new OtlpUpload(request, null, sent, encoding, resources, profiles);
+        return new OtlpUpload(api, request, null, sent, encoding, resources, profiles);
     }
 
     /** An OTLP JSON export, already parsed into a tree whose shape was checked. */
-    public static OtlpUpload ofJson(ObjectNode request, UploadBody sent, String encoding) {
+    public static OtlpUpload ofJson(UploadApi api, ObjectNode request, UploadBody sent, String encoding) {
         List<Map<String, String>> resources = new ArrayList<>();
         int profiles = 0;
         for (JsonNode rp : request.path("resourceProfiles")) {
@@ -88,7 +92,7 @@ public final class OtlpUpload implements ProfileUpload {
                 profiles += sp.path("profiles").size();
             }
         }
-        return new OtlpUpload(null, request, sent, encoding, resources, profiles);
+        return new OtlpUpload(api, null, request, sent, encoding, resources, profiles);
     }
 
     @Override
@@ -246,7 +250,7 @@ public final class OtlpUpload implements ProfileUpload {
             }
             try {
                 byte[] bytes = MAPPER.writeValueAsBytes(out);
-                return ofJson(out, UploadBody.inMemory(bytes), null);
+                return ofJson(api, out, UploadBody.inMemory(bytes), null);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("cannot write the OTLP JSON request", e);
             }
@@ -262,7 +266,7 @@ public final class OtlpUpload implements ProfileUpload {
             out.addResourceProfiles(rp);
         }
         ExportProfilesServiceRequest request = out.build();
-        return ofProtobuf(request, UploadBody.inMemory(request.toByteArray()), null);
+        return ofProtobuf(api, request, UploadBody.inMemory(request.toByteArray()), null);
     }
 
     private static void editProto(Resource.Builder resource, Map<String, String> changes) {
@@ -298,14 +302,13 @@ public final class OtlpUpload implements ProfileUpload {
     public OutgoingRequest toDestination(Map<String, String> externalLabels) {
         if (externalLabels.isEmpty()) {
             return new OutgoingRequest(
-                    RelayNames.OTLP_PROFILES_PATH, sent, json != null ? JSON : PROTOBUF, contentEncoding, Map.of());
+                    api, api.path(), sent, json != null ? JSON : PROTOBUF, contentEncoding, Map.of());
         }
         List<Integer> all = new ArrayList<>();
         for (int i = 0; i < resources.size(); i++) {
             all.add(i);
         }
         OtlpUpload labelled = rebuild(all, Collections.nCopies(all.size(), externalLabels));
-        return new OutgoingRequest(
-                RelayNames.OTLP_PROFILES_PATH, labelled.sent, json != null ? JSON : PROTOBUF, null, Map.of());
+        return new OutgoingRequest(api, api.path(), labelled.sent, json != null ? JSON : PROTOBUF, null, Map.of());
     }
 }

@@ -46,8 +46,12 @@ public interface ProfileUpload {
     /** The request one destination gets, with that destination's external labels applied. */
     OutgoingRequest toDestination(Map<String, String> externalLabels);
 
-    /** A request for one destination; the body may be shared between destinations and is never modified. */
+    /**
+     * A request for one destination, with the API it belongs to (how its answer is read); the body may be shared
+     * between destinations and is never modified.
+     */
     record OutgoingRequest(
+            UploadApi api,
             String pathAndQuery,
             UploadBody body,
             String contentType,

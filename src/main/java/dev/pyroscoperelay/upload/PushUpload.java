@@ -3,7 +3,6 @@ package dev.pyroscoperelay.upload;
 import dev.pyroscoperelay.proto.push.v1.PushRequest;
 import dev.pyroscoperelay.proto.push.v1.RawProfileSeries;
 import dev.pyroscoperelay.proto.types.v1.LabelPair;
-import dev.pyroscoperelay.runtime.RelayNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,12 +14,14 @@ import java.util.TreeMap;
  * sample IDs are passed on untouched (the same ByteStrings, never copied).
  */
 public final class PushUpload implements ProfileUpload {
+    private final UploadApi api;
     private final PushRequest request;
     private final long receivedBytes;
     private final int profiles;
 
     /** Checks the client's labels (after dropping private ones) so a refused series is refused before any write. */
-    public PushUpload(PushRequest request, long receivedBytes) {
+    public PushUpload(UploadApi api, PushRequest request, long receivedBytes) {
+        this.api = api;
         this.request = request;
         this.receivedBytes = receivedBytes;
         int n = 0;
@@ -82,7 +83,7 @@ public final class PushUpload implements ProfileUpload {
         }
         return out.getSeriesCount() == request.getSeriesCount() && out.build().equals(request)
                 ? this
-                : new PushUpload(out.build(), receivedBytes);
+                : new PushUpload(api, out.build(), receivedBytes);
     }
 
     @Override
@@ -104,7 +105,7 @@ public final class PushUpload implements ProfileUpload {
         for (PushRequest.Builder part : parts.values()) {
             PushRequest r = part.build();
             // each part counts the bytes of its own series, so the parts add up to about what was received
-            out.add(new PushUpload(r, r.getSerializedSize()));
+            out.add(new PushUpload(api, r, r.getSerializedSize()));
         }
         return out;
     }
@@ -121,7 +122,8 @@ public final class PushUpload implements ProfileUpload {
             out.addSeries(series);
         }
         return new OutgoingRequest(
-                RelayNames.PUSH_PATH,
+                api,
+                api.path(),
                 UploadBody.inMemory(out.build().toByteArray()),
                 "application/proto",
                 null,

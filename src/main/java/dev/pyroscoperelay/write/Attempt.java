@@ -21,13 +21,9 @@ record Attempt(Kind kind, int status, long retryAfterMillis, String detail, Part
         this(kind, status, retryAfterMillis, detail, null);
     }
 
-    /** The destination answered an OTLP export: a 2xx may carry a partial success. */
-    static Attempt answeredOtlp(int status, String retryAfterHeader, byte[] body, String contentType) {
-        Attempt a = answered(status, retryAfterHeader, body);
-        return a.kind() == Kind.OK
-                ? new Attempt(
-                        a.kind(), a.status(), a.retryAfterMillis(), a.detail(), PartialSuccess.of(body, contentType))
-                : a;
+    /** This attempt with what the destination said beyond success (null: nothing). */
+    Attempt withPartial(PartialSuccess partial) {
+        return new Attempt(kind, status, retryAfterMillis, detail, partial);
     }
 
     /** The destination answered. */

@@ -138,13 +138,11 @@ final class Delivery {
     }
 
     private Attempt answered(HttpClientResponse response, byte[] body) {
-        return request.pathAndQuery().startsWith(RelayNames.OTLP_PROFILES_PATH)
-                ? Attempt.answeredOtlp(
-                        response.statusCode(),
-                        response.getHeader("Retry-After"),
-                        body,
-                        response.getHeader("Content-Type"))
-                : Attempt.answered(response.statusCode(), response.getHeader("Retry-After"), body);
+        Attempt a = Attempt.answered(response.statusCode(), response.getHeader("Retry-After"), body);
+        // what a 2xx says beyond success is the API's to read (OTLP's partial success)
+        return a.kind() == Kind.OK
+                ? a.withPartial(request.api().partialSuccess(body, response.getHeader("Content-Type")))
+                : a;
     }
 
     /** The body from memory (every destination sends the same array) or from its file, opened for each attempt. */

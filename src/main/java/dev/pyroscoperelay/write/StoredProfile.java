@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.write;
 
+import dev.pyroscoperelay.api.UploadApis;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.upload.UploadBody;
 import java.io.DataInputStream;
@@ -197,6 +198,7 @@ record StoredProfile(
     /** The request to send, its body read from the stored file (no copy in memory). */
     OutgoingRequest toRequest(Path file) {
         return new OutgoingRequest(
+                UploadApis.forRequest(pathAndQuery),
                 pathAndQuery,
                 UploadBody.inFile(file, bodyOffset, bodyLength, () -> {}),
                 contentType,

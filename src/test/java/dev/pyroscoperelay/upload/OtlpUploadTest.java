@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
+import dev.pyroscoperelay.api.OtlpApi;
 import io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -53,7 +54,7 @@ class OtlpUploadTest {
                 .addResourceProfiles(resource("noisy", "shop", "n1"))
                 .setDictionary(ProfilesDictionary.newBuilder().addStringTable("main"))
                 .build();
-        return OtlpUpload.ofProtobuf(r, UploadBody.inMemory(r.toByteArray()), null);
+        return OtlpUpload.ofProtobuf(OtlpApi.API, r, UploadBody.inMemory(r.toByteArray()), null);
     }
 
     private static OtlpUpload json() throws Exception {
@@ -67,7 +68,7 @@ class OtlpUploadTest {
                  "dictionary":{"stringTable":["main"]}}
                 """;
         byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return OtlpUpload.ofJson((ObjectNode) MAPPER.readTree(bytes), UploadBody.inMemory(bytes), null);
+        return OtlpUpload.ofJson(OtlpApi.API, (ObjectNode) MAPPER.readTree(bytes), UploadBody.inMemory(bytes), null);
     }
 
     private static ExportProfilesServiceRequest sent(ProfileUpload u) throws Exception {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.google.protobuf.ByteString;
+import dev.pyroscoperelay.api.PushApi;
 import dev.pyroscoperelay.proto.push.v1.PushRequest;
 import dev.pyroscoperelay.proto.push.v1.RawProfileSeries;
 import dev.pyroscoperelay.proto.push.v1.RawSample;
@@ -33,6 +34,7 @@ class PushUploadSplitTest {
     @Test
     void onePartPerValueInTheOrderValuesFirstAppearSeriesWithoutTheLabelTogether() throws Exception {
         PushUpload upload = new PushUpload(
+                PushApi.API,
                 PushRequest.newBuilder()
                         .addSeries(series("a1", "service_name", "a", "namespace", "x"))
                         .addSeries(series("none1", "namespace", "x"))
@@ -54,6 +56,7 @@ class PushUploadSplitTest {
     @Test
     void oneValueIsTheUploadItself() {
         PushUpload upload = new PushUpload(
+                PushApi.API,
                 PushRequest.newBuilder()
                         .addSeries(series("a1", "service_name", "a", "namespace", "x"))
                         .addSeries(series("a2", "service_name", "a", "namespace", "y"))

@@ -1,4 +1,4 @@
-package dev.pyroscoperelay.receive;
+package dev.pyroscoperelay.api;
 
 import dev.pyroscoperelay.upload.InvalidProfileException;
 import java.io.ByteArrayInputStream;
