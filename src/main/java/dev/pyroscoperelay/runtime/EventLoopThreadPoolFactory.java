@@ -18,9 +18,21 @@ import org.apache.camel.support.DefaultThreadPoolFactory;
  */
 public final class EventLoopThreadPoolFactory extends DefaultThreadPoolFactory {
 
+    /**
+     * A pool whose threads are named with this (a {@code threads} step's {@code threadName}) is for blocking work and
+     * is never run inline: the Kafka sink's send, which can wait for the topic's metadata.
+     */
+    public static final String BLOCKING = "blocking";
+
     @Override
     public ExecutorService newThreadPool(ThreadPoolProfile profile, ThreadFactory factory) {
-        return new InlineOnEventLoop(super.newThreadPool(profile, factory));
+        ExecutorService pool = super.newThreadPool(profile, factory);
+        return forBlockingWork(factory) ? pool : new InlineOnEventLoop(pool);
+    }
+
+    /** The name of a thread the factory makes (the thread is not started). */
+    private static boolean forBlockingWork(ThreadFactory factory) {
+        return factory != null && factory.newThread(() -> {}).getName().contains(BLOCKING);
     }
 
     @Override

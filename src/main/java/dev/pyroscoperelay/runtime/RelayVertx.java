@@ -12,6 +12,9 @@ public final class RelayVertx {
     private static volatile Vertx vertx;
     private static int users;
 
+    /** System property: milliseconds an event loop may run one task before Vert.x says it has been blocked. */
+    public static final String MAX_EVENT_LOOP_EXECUTE_PROPERTY = "pyroscope.relay.max-event-loop-execute-ms";
+
     private RelayVertx() {}
 
     public static synchronized Vertx acquire() {
@@ -20,7 +23,14 @@ public final class RelayVertx {
                     .setEventLoopPoolSize(eventLoops())
                     // file operations (spooled bodies, durable buffers) run here; receivers with workerThreads > 0
                     // get pools of their own
-                    .setWorkerPoolSize(8));
+                    .setWorkerPoolSize(8)
+                    // Vert.x warns when an event loop runs one task longer than this (the test suite sets 200 ms and
+                    // fails a test on such a warning: the relay's own steps never block)
+                    .setMaxEventLoopExecuteTime(Long.getLong(MAX_EVENT_LOOP_EXECUTE_PROPERTY, 2000))
+                    .setMaxEventLoopExecuteTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+                    // with the stack of the blocked thread from then on (Vert.x's default waits 5 s)
+                    .setWarningExceptionTime(Long.getLong(MAX_EVENT_LOOP_EXECUTE_PROPERTY, 5000))
+                    .setWarningExceptionTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS));
         }
         return vertx;
     }

@@ -1,18 +1,19 @@
 package dev.pyroscoperelay.write;
 
 import dev.pyroscoperelay.runtime.RelayMetrics;
+import dev.pyroscoperelay.runtime.SerialExecutor;
 import dev.pyroscoperelay.upload.PartialSuccess;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
-import io.vertx.core.Context;
+import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,10 @@ final class BufferedDelivery {
     static final int IN_FLIGHT = 16;
 
     /** Stores at once: their fsyncs overlap, which the file system commits together. */
-    private static final int STORE_THREADS = 16;
+    /** The shared pool of the buffers' file work, and its size: syncs to disk wait, so a few may run at once. */
+    static final String FILE_POOL = "pyroscope-write-buffer";
+
+    private static final int FILE_THREADS = 16;
 
     private static final long TICK_MILLIS = 1_000;
 
@@ -45,8 +49,13 @@ final class BufferedDelivery {
     private final String writer;
     private final long maxAgeMillis;
     private final RelayMetrics.Writer metrics;
-    private final Context context;
-    private final ExecutorService storing;
+    /** Where all delivery state lives: one task at a time on the file pool, never on an event loop. */
+    private final SerialExecutor context;
+    /** The process's pool for the buffers' file work (stores, reads, moves), shared by every buffered writer. */
+    private final WorkerExecutor files;
+
+    private final Executor storing;
+    private final AtomicInteger pendingStores = new AtomicInteger();
     private final long ticker;
     private int inFlight;
     private int failures;
@@ -68,14 +77,17 @@ final class BufferedDelivery {
         this.writer = client.settings.name();
         this.maxAgeMillis = maxAgeMillis;
         this.metrics = metrics;
-        // all delivery state lives on one event loop of the relay's Vert.x
-        this.context = client.vertx.getOrCreateContext();
-        this.storing = Executors.newFixedThreadPool(STORE_THREADS, r -> {
-            Thread t = new Thread(r, "pyroscope-write-buffer-" + writer);
-            t.setDaemon(true);
-            return t;
-        });
-        this.ticker = client.vertx.setPeriodic(TICK_MILLIS, id -> context.runOnContext(v -> pump()));
+        // one pool of this Vert.x for every buffered writer (a named shared executor): file work never runs on an
+        // event loop, and ten writers do not start ten pools
+        this.files = client.vertx.createSharedWorkerExecutor(FILE_POOL, FILE_THREADS, 5, TimeUnit.MINUTES);
+        this.storing = task -> files.executeBlocking(
+                () -> {
+                    task.run();
+                    return null;
+                },
+                false);
+        this.context = new SerialExecutor(storing);
+        this.ticker = client.vertx.setPeriodic(TICK_MILLIS, id -> context.execute(this::pump));
     }
 
     static BufferedDelivery open(
@@ -133,17 +145,19 @@ final class BufferedDelivery {
     /** Writes and syncs a profile on a store thread. */
     private CompletableFuture<ProfileStore.Entry> storeAsync(
             OutgoingRequest request, String tenant, int profiles, boolean sending) {
+        pendingStores.incrementAndGet();
         return CompletableFuture.supplyAsync(
-                () -> {
-                    try {
-                        ProfileStore.Entry entry = store.store(request, tenant, profiles, sending);
-                        metrics.stored(profiles);
-                        return entry;
-                    } catch (IOException e) {
-                        throw new java.util.concurrent.CompletionException(e);
-                    }
-                },
-                storing);
+                        () -> {
+                            try {
+                                ProfileStore.Entry entry = store.store(request, tenant, profiles, sending);
+                                metrics.stored(profiles);
+                                return entry;
+                            } catch (IOException e) {
+                                throw new java.util.concurrent.CompletionException(e);
+                            }
+                        },
+                        storing)
+                .whenComplete((e, error) -> pendingStores.decrementAndGet());
     }
 
     /** A profile sent from memory first; stored only when the send is slow or fails (see {@link #accept}). */
@@ -231,8 +245,8 @@ final class BufferedDelivery {
                     } else {
                         safe.complete(null);
                     }
-                    context.runOnContext(
-                            v -> settle(null, request.body().length(), profiles, kind, status, detail, retryAfter));
+                    context.execute(
+                            () -> settle(null, request.body().length(), profiles, kind, status, detail, retryAfter));
                     kick();
                 });
                 return;
@@ -255,12 +269,12 @@ final class BufferedDelivery {
             synchronized (this) {
                 e = entry;
             }
-            context.runOnContext(v -> settle(e, request.body().length(), profiles, kind, status, detail, retryAfter));
+            context.execute(() -> settle(e, request.body().length(), profiles, kind, status, detail, retryAfter));
         }
     }
 
     private void kick() {
-        context.runOnContext(v -> pump());
+        context.execute(this::pump);
     }
 
     /** Starts deliveries of the oldest stored profiles, as many as the destination's state allows. */
@@ -336,7 +350,7 @@ final class BufferedDelivery {
                         deadline,
                         true,
                         (kind, status, attempts, detail, retryAfter, partial) ->
-                                context.runOnContext(v -> delivered(entry, profile, kind, status, detail, retryAfter)))
+                                context.execute(() -> delivered(entry, profile, kind, status, detail, retryAfter)))
                 .start();
     }
 
@@ -402,7 +416,7 @@ final class BufferedDelivery {
             pumpScheduled = true;
             client.vertx.setTimer(
                     Math.max(1, wait),
-                    id -> context.runOnContext(v -> {
+                    id -> context.execute(() -> {
                         pumpScheduled = false;
                         pump();
                     }));
@@ -412,12 +426,17 @@ final class BufferedDelivery {
     void close() {
         stopped = true;
         client.vertx.cancelTimer(ticker);
-        storing.shutdown();
-        try {
-            storing.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        // profiles being stored are written whole before the store closes (a client was told they are safe)
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pendingStores.get() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
+        files.close(); // the shared pool itself closes with the last writer that uses it
         store.close();
     }
 }

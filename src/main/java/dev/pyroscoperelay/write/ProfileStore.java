@@ -166,7 +166,8 @@ final class ProfileStore {
             synchronized (this) {
                 reserved -= size;
             }
-            if (e.getMessage() != null && e.getMessage().contains("No space left")) {
+            // Java reports ENOSPC as a plain IOException: the file system's free space says whether it was that
+            if (e instanceof IOException && Files.getFileStore(dir).getUsableSpace() < size) {
                 throw new FullException("the disk of bufferPath " + dir + " is full");
             }
             throw e;
