@@ -327,6 +327,39 @@ class DurableBufferTest {
         }
     }
 
+    /** After a reload, the buffer gauges read the new writer's buffer (Micrometer keeps a gauge registered first). */
+    @Test
+    void afterAReloadTheGaugesReadTheNewBuffer() throws Exception {
+        Relay relay;
+        try (Sink sink = Sink.start(destination = Relay.freePort())) {
+            relay = start("");
+            assertEquals(200, upload(1, 500).status());
+            // the same writer name, another setting: a new writer and a new buffer on the same directory
+            maxBackoff = "300ms";
+            Path tmp = work.resolve("relay.yaml.tmp");
+            Files.writeString(tmp, route(""));
+            Files.move(tmp, work.resolve("routes/relay.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            await("the reloaded writer", () -> {
+                try {
+                    return upload(2, 500).status() == 200 && sink.count() >= 2;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        try (relay) {
+            // the destination is gone: profiles wait in the new buffer, and its gauge says so
+            assertEquals(200, upload(3, 500).status());
+            await("the gauge of the new buffer", () -> {
+                try {
+                    return metric(relay, "pyroscope_relay_write_buffer_profiles", "writer=\"buffered\"") >= 1;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
     /** The seed's multiple-destinations shape with staging buffered: staging down does not slow production. */
     @Test
     void aBufferedDestinationThatIsDownDoesNotHoldUpTheOther() throws Exception {

@@ -41,7 +41,7 @@ public class FromKafkaRecord implements Processor {
 
     @Override
     public void process(Exchange exchange) throws InterruptedException {
-        ReadAgain.pauseIfDue(exchange); // the consumer's thread: its partitions wait, as they must
+        readAgain(exchange).pauseIfDue(exchange); // the consumer's thread: its partitions wait, as they must
         Message in = exchange.getMessage();
         Map<String, Object> record = new HashMap<>(in.getHeaders());
         String format = text(record.get(KafkaRecords.FORMAT));
@@ -113,5 +113,16 @@ public class FromKafkaRecord implements Processor {
             return new String(b, java.nio.charset.StandardCharsets.UTF_8);
         }
         return v.toString();
+    }
+
+    private volatile ReadAgain readAgain;
+
+    /** This context's records to read again, looked up once. */
+    private ReadAgain readAgain(Exchange exchange) {
+        ReadAgain r = readAgain;
+        if (r == null) {
+            r = readAgain = ReadAgain.of(exchange.getContext());
+        }
+        return r;
     }
 }

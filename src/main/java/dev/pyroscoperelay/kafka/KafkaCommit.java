@@ -37,7 +37,7 @@ public class KafkaCommit implements Processor {
                 if (o.retryable()) {
                     // the consumer waits before reading it again (FromKafkaRecord); not here: this step may run on
                     // the event loop that completed the last writer
-                    ReadAgain.later(exchange, retryPauseMillis);
+                    readAgain(exchange).later(exchange, retryPauseMillis);
                     throw new RetryLaterException(
                             "writer \"" + o.writer() + "\": " + o.detail() + ": the record will be read again");
                 }
@@ -61,5 +61,16 @@ public class KafkaCommit implements Processor {
         RetryLaterException(String message) {
             super(message);
         }
+    }
+
+    private volatile ReadAgain readAgain;
+
+    /** This context's records to read again, looked up once. */
+    private ReadAgain readAgain(Exchange exchange) {
+        ReadAgain r = readAgain;
+        if (r == null) {
+            r = readAgain = ReadAgain.of(exchange.getContext());
+        }
+        return r;
     }
 }

@@ -1,25 +1,30 @@
 package dev.pyroscoperelay.kafka;
 
+import dev.pyroscoperelay.runtime.PerContext;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 
 /**
  * Records that failed in a way worth retrying are read again; the pause before that is taken on the consumer's thread
- * when the record comes back (the step that decides may run on an event loop, which must never sleep).
+ * when the record comes back (the step that decides may run on an event loop, which must never sleep). One per
+ * CamelContext.
  */
 final class ReadAgain {
-    private static final Map<String, Long> PAUSES = new ConcurrentHashMap<>();
+    private final Map<String, Long> pauses = new ConcurrentHashMap<>();
 
-    private ReadAgain() {}
-
-    static void later(Exchange exchange, long pauseMillis) {
-        PAUSES.put(key(exchange), pauseMillis);
+    static ReadAgain of(CamelContext context) {
+        return PerContext.get(context, ReadAgain.class, ReadAgain::new);
     }
 
-    static void pauseIfDue(Exchange exchange) throws InterruptedException {
-        Long pause = PAUSES.remove(key(exchange));
+    void later(Exchange exchange, long pauseMillis) {
+        pauses.put(key(exchange), pauseMillis);
+    }
+
+    void pauseIfDue(Exchange exchange) throws InterruptedException {
+        Long pause = pauses.remove(key(exchange));
         if (pause != null && pause > 0) {
             Thread.sleep(pause);
         }

@@ -147,14 +147,6 @@ public final class BodyBudget {
         return q == null ? p.toAbsolutePath().getRoot() : q;
     }
 
-    long memoryInUse() {
-        return memory.get();
-    }
-
-    long diskInUse() {
-        return disk.get();
-    }
-
     private static boolean reserve(AtomicLong used, long limit, long n) {
         while (true) {
             long now = used.get();

@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -258,16 +257,8 @@ final class RawBodyHandler implements Handler<RoutingContext> {
                 handOver(UploadBody.inMemory(bytes, () -> budget.releaseMemory(reserved)));
                 return;
             }
-            long reserved = reservedDisk;
             Path p = path;
-            Runnable delete = () -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.warn("cannot delete {}: {}", p, e.toString());
-                }
-                budget.releaseDisk(reserved);
-            };
+            Runnable delete = deleteAndGiveBack(p, reservedDisk);
             // closing waits for the queued writes: the writers read the whole body from the file
             file.close().onComplete(closed -> {
                 if (closed.succeeded()) {
@@ -325,21 +316,24 @@ final class RawBodyHandler implements Handler<RoutingContext> {
             budget.releaseMemory(reservedMemory);
             reservedMemory = 0;
             if (file != null) {
-                Path p = path;
-                long reserved = reservedDisk;
-                file.close().onComplete(r -> {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException e) {
-                        LOG.warn("cannot delete {}: {}", p, e.toString());
-                    }
-                    budget.releaseDisk(reserved);
-                });
+                Runnable delete = deleteAndGiveBack(path, reservedDisk);
+                file.close().onComplete(r -> delete.run());
                 file = null;
             } else {
                 budget.releaseDisk(reservedDisk);
             }
             reservedDisk = 0;
+        }
+
+        /** Deletes a body's file (off the event loop) and then gives its disk budget back. */
+        private Runnable deleteAndGiveBack(Path p, long reserved) {
+            return () -> ctx.vertx().fileSystem().delete(p.toString()).onComplete(deleted -> {
+                // a file already gone (never created, or removed by hand) is no problem
+                if (deleted.failed() && !(deleted.cause().getCause() instanceof java.nio.file.NoSuchFileException)) {
+                    LOG.warn("cannot delete {}: {}", p, deleted.cause().toString());
+                }
+                budget.releaseDisk(reserved);
+            });
         }
 
         private String pushTooLarge() {

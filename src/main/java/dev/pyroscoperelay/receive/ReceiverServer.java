@@ -8,15 +8,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +42,8 @@ final class ReceiverServer {
 
     /** How long the port stays open, holding requests, after its last route stopped. */
     static final long REATTACH_MILLIS = 10_000;
-    /** Open connections over all event loops, for maxConnections. */
-    private final AtomicInteger connections = new AtomicInteger();
+    /** maxConnections and the first request head's readTimeout. */
+    private final ConnectionLimits connectionLimits;
 
     /** Per listening address: taken from the first receiver route that uses it. */
     record Limits(
@@ -59,22 +54,17 @@ final class ReceiverServer {
             ReceiverTls tls,
             boolean h2c) {}
 
-    /** How often the TLS files are checked for a renewed certificate. */
-    static final long TLS_CHECK_MILLIS = 2_000;
+    /** One of the servers of the event loops (they share the listening socket), for a certificate renewal. */
+    private volatile io.vertx.core.http.HttpServer anyServer;
 
-    /** The servers of the event loops while listening, for a certificate renewal. */
-    private final java.util.List<io.vertx.core.http.HttpServer> httpServers =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    private long tlsTimer = -1;
-    private String tlsFingerprint;
-    /** The TLS files as the last check saw them (applied when the next check sees the same). */
-    private String tlsSeen;
+    /** Watches the TLS files while listening with TLS. */
+    private CertificateRenewal renewal;
 
     ReceiverServer(String host, int port, Limits limits) {
         this.host = host;
         this.port = port;
         this.limits = limits;
+        this.connectionLimits = new ConnectionLimits(address(), limits.maxConnections(), limits.readTimeoutMillis());
         int workerThreads = limits.workerThreads();
         this.vertx = RelayVertx.acquire();
         this.router = Router.router(vertx);
@@ -169,7 +159,6 @@ final class ReceiverServer {
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         if (limits.tls() != null) {
             limits.tls().applyTo(options);
-            watchCertificates();
         }
         // one server per event loop: undeploying the verticles closes them all
         return vertx.deployVerticle(
@@ -181,6 +170,9 @@ final class ReceiverServer {
                                 deployment = ar.result();
                                 listening = true;
                                 bindError = null;
+                                if (limits.tls() != null) {
+                                    renewal = new CertificateRenewal(vertx, limits.tls(), address(), anyServer);
+                                }
                                 LOG.info(
                                         "pyroscope-receive listening on {} ({} event loops)",
                                         address(),
@@ -278,7 +270,7 @@ final class ReceiverServer {
     }
 
     private void closeServersAsync() {
-        stopWatchingCertificates();
+        stopRenewal();
         if (deployment == null) {
             return;
         }
@@ -308,54 +300,18 @@ final class ReceiverServer {
         }
     }
 
-    /** Serves a renewed certificate to new connections: checks the files every few seconds while listening. */
-    private void watchCertificates() {
-        if (tlsTimer >= 0) {
-            return;
+    private void stopRenewal() {
+        if (renewal != null) {
+            renewal.stop();
+            renewal = null;
         }
-        ReceiverTls tls = limits.tls();
-        tlsFingerprint = tls.fingerprint();
-        tlsSeen = tlsFingerprint;
-        tlsTimer = vertx.setPeriodic(TLS_CHECK_MILLIS, id -> {
-            String now = tls.fingerprint();
-            String before = tlsSeen;
-            tlsSeen = now;
-            // applied once the files stayed the same for a whole check: a renewal writes key and certificate one
-            // after the other, and a key with the old certificate would fail every handshake until the next check
-            if (now.equals(tlsFingerprint) || !now.equals(before)) {
-                return;
-            }
-            tlsFingerprint = now;
-            // the servers of the event loops share one listening socket and its TLS context: one update is enough,
-            // and each update opens a short window in which Vert.x 4.5 fails a connection's set-up (an NPE in
-            // TCPServerBase), so there is only one
-            if (!httpServers.isEmpty()) {
-                httpServers.get(0).updateSSLOptions(tls.sslOptions(), true).onComplete(r -> {
-                    if (r.failed()) {
-                        LOG.error(
-                                "pyroscope-receive {}: the renewed certificate cannot be used, keeping the previous one: {}",
-                                address(),
-                                r.cause().getMessage());
-                    }
-                });
-            }
-            LOG.info("pyroscope-receive {}: TLS files changed, new connections get the renewed certificate", address());
-        });
-    }
-
-    private void stopWatchingCertificates() {
-        if (tlsTimer >= 0) {
-            vertx.cancelTimer(tlsTimer);
-            tlsTimer = -1;
-        }
-        httpServers.clear();
     }
 
     /** Closes the port and waits for it; called without this server's lock (the event loops may need it). */
     private void closeServers() {
         String d;
         synchronized (this) {
-            stopWatchingCertificates();
+            stopRenewal();
             d = deployment;
             deployment = null;
             listening = false;
@@ -379,61 +335,19 @@ final class ReceiverServer {
             this.options = options;
         }
 
-        /** Connections of this event loop that have not sent a whole request head yet, with their read timers. */
-        private final Map<HttpConnection, Long> waitingForHead = new HashMap<>();
-
         @Override
         public void start(Promise<Void> started) {
             io.vertx.core.http.HttpServer server = vertx.createHttpServer(options);
-            httpServers.add(server);
-            server.connectionHandler(this::connected)
+            anyServer = server;
+            ConnectionLimits.OnEventLoop limited = connectionLimits.new OnEventLoop(vertx);
+            server.connectionHandler(limited::connected)
                     .requestHandler(request -> {
-                        Long timer = waitingForHead.remove(request.connection());
-                        if (timer != null) {
-                            vertx.cancelTimer(timer);
-                        }
+                        limited.requested(request);
                         router.handle(request);
                     })
                     .listen()
                     .<Void>mapEmpty()
                     .onComplete(started);
         }
-
-        /**
-         * Counts the connection against maxConnections (closing it at once over the limit, as Alloy's conn_limit
-         * does not) and closes one whose first request head has not arrived within readTimeout (a slowloris).
-         */
-        private void connected(HttpConnection connection) {
-            int open = connections.incrementAndGet();
-            connection.closeHandler(v -> {
-                connections.decrementAndGet();
-                Long timer = waitingForHead.remove(connection);
-                if (timer != null) {
-                    vertx.cancelTimer(timer);
-                }
-            });
-            if (open > limits.maxConnections()) {
-                if (tooMany.getAndIncrement() % 1000 == 0) {
-                    LOG.warn(
-                            "pyroscope-receive {}: more than maxConnections ({}) open, closing new ones",
-                            address(),
-                            limits.maxConnections());
-                }
-                connection.close();
-                return;
-            }
-            waitingForHead.put(connection, vertx.setTimer(limits.readTimeoutMillis(), id -> {
-                if (waitingForHead.remove(connection) != null) {
-                    connection.close();
-                }
-            }));
-        }
-    }
-
-    private final AtomicLong tooMany = new AtomicLong();
-
-    /** Open connections now, for metrics and tests. */
-    int openConnections() {
-        return connections.get();
     }
 }

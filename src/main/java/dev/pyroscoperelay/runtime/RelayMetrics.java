@@ -158,48 +158,66 @@ public final class RelayMetrics {
             sentProfiles.increment(profiles);
         }
 
+        // registered once, on first use
+        private final java.util.concurrent.ConcurrentHashMap<String, Counter[]> dropped =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile Counter stored;
+
         public void dropped(String reason, long bytes, int profiles) {
-            Counter.builder("pyroscope.relay.write.dropped.bytes")
-                    .description("Bytes a destination did not take")
-                    .baseUnit("bytes")
-                    .tags("writer", name, "reason", reason)
-                    .register(registry)
-                    .increment(bytes);
-            Counter.builder("pyroscope.relay.write.dropped.profiles")
-                    .description("Profiles a destination did not take")
-                    .tags("writer", name, "reason", reason)
-                    .register(registry)
-                    .increment(profiles);
+            Counter[] c = dropped.computeIfAbsent(reason, r -> new Counter[] {
+                Counter.builder("pyroscope.relay.write.dropped.bytes")
+                        .description("Bytes a destination did not take")
+                        .baseUnit("bytes")
+                        .tags("writer", name, "reason", r)
+                        .register(registry),
+                Counter.builder("pyroscope.relay.write.dropped.profiles")
+                        .description("Profiles a destination did not take")
+                        .tags("writer", name, "reason", r)
+                        .register(registry)
+            });
+            c[0].increment(bytes);
+            c[1].increment(profiles);
         }
 
         /** A profile stored in the writer's buffer (delivered later: counted as sent then). */
         public void stored(int profiles) {
-            Counter.builder("pyroscope.relay.write.buffer.stored.profiles")
-                    .description("Profiles stored in the writer's buffer")
-                    .tag("writer", name)
-                    .register(registry)
-                    .increment(profiles);
+            Counter c = stored;
+            if (c == null) {
+                c = stored = Counter.builder("pyroscope.relay.write.buffer.stored.profiles")
+                        .description("Profiles stored in the writer's buffer")
+                        .tag("writer", name)
+                        .register(registry);
+            }
+            c.increment(profiles);
         }
 
-        /** What the writer's buffer holds now. */
-        public void buffer(
+        /**
+         * What the writer's buffer holds now, read from these suppliers until the returned action removes the gauges
+         * (the buffer closes: a reload's new buffer registers its own; Micrometer would keep the first one's).
+         */
+        public Runnable buffer(
                 LongSupplier bytes,
                 java.util.function.IntSupplier profiles,
                 java.util.function.DoubleSupplier oldestAgeSeconds) {
-            Gauge.builder("pyroscope.relay.write.buffer", bytes::getAsLong)
+            Gauge size = Gauge.builder("pyroscope.relay.write.buffer", bytes::getAsLong)
                     .description("Bytes in the writer's buffer")
                     .baseUnit("bytes")
                     .tag("writer", name)
                     .register(registry);
-            Gauge.builder("pyroscope.relay.write.buffer.profiles", profiles::getAsInt)
+            Gauge count = Gauge.builder("pyroscope.relay.write.buffer.profiles", profiles::getAsInt)
                     .description("Profiles in the writer's buffer")
                     .tag("writer", name)
                     .register(registry);
-            Gauge.builder("pyroscope.relay.write.buffer.oldest.age", oldestAgeSeconds::getAsDouble)
+            Gauge age = Gauge.builder("pyroscope.relay.write.buffer.oldest.age", oldestAgeSeconds::getAsDouble)
                     .description("Age of the oldest profile in the writer's buffer")
                     .baseUnit("seconds")
                     .tag("writer", name)
                     .register(registry);
+            return () -> {
+                registry.remove(size);
+                registry.remove(count);
+                registry.remove(age);
+            };
         }
 
         /** Profiles that were being sent when the relay stopped without a shutdown: they may arrive twice. */

@@ -43,8 +43,7 @@ public final class IngestUpload implements ProfileUpload {
         if (labels == null) {
             return new NothingLeft(receivedBytes(), 1);
         }
-        // labels starting with __ are for rules only (as for push), except __name__ and __delta__
-        labels.keySet().removeIf(n -> n.startsWith("__") && !n.equals("__name__") && !n.equals("__delta__"));
+        labels.keySet().removeIf(ReservedLabels::leftOutOfSeries);
         return new IngestUpload(
                 api,
                 body,

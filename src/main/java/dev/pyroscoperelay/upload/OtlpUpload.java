@@ -202,7 +202,7 @@ public final class OtlpUpload implements ProfileUpload {
     private static Map<String, String> attributesOf(Map<String, String> labels, Map<String, String> before) {
         Map<String, String> attributes = new HashMap<>();
         labels.forEach((k, v) -> {
-            if (!k.startsWith("__") && !k.equals(IngestName.SERVICE_NAME)) {
+            if (!ReservedLabels.isReserved(k) && !k.equals(IngestName.SERVICE_NAME)) {
                 attributes.put(k, v);
             }
         });

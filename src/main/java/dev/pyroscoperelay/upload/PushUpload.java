@@ -135,7 +135,7 @@ public final class PushUpload implements ProfileUpload {
         Map<String, String> labels = new TreeMap<>();
         for (LabelPair p : series.getLabelsList()) {
             String name = p.getName();
-            if (name.startsWith("__") && !name.equals("__name__") && !name.equals("__delta__")) {
+            if (ReservedLabels.leftOutOfSeries(name)) {
                 continue;
             }
             labels.put(name, p.getValue());

@@ -132,8 +132,4 @@ public final class UploadBody {
             onRelease.run();
         }
     }
-
-    public boolean released() {
-        return released.get();
-    }
 }

@@ -56,6 +56,7 @@ final class BufferedDelivery {
 
     private final Executor storing;
     private final AtomicInteger pendingStores = new AtomicInteger();
+    private final Runnable removeGauges;
     private final long ticker;
     private int inFlight;
     private int failures;
@@ -70,7 +71,9 @@ final class BufferedDelivery {
             DestinationClient client,
             Supplier<String> authorization,
             long maxAgeMillis,
-            RelayMetrics.Writer metrics) {
+            RelayMetrics.Writer metrics,
+            Runnable removeGauges) {
+        this.removeGauges = removeGauges;
         this.store = store;
         this.client = client;
         this.authorization = authorization;
@@ -98,7 +101,7 @@ final class BufferedDelivery {
             throws IOException {
         ProfileStore store =
                 ProfileStore.open(settings.path(), settings.maxSizeBytes(), settings.dropOldest(), metrics::dropped);
-        metrics.buffer(store::bytes, store::profiles, () -> {
+        Runnable removeGauges = metrics.buffer(store::bytes, store::profiles, () -> {
             long oldest = store.oldestMillis();
             return oldest < 0 ? 0 : (System.currentTimeMillis() - oldest) / 1000.0;
         });
@@ -115,7 +118,8 @@ final class BufferedDelivery {
                         ? "; " + store.resentAfterCrash()
                                 + " were being sent when the relay stopped and may arrive twice"
                         : "");
-        BufferedDelivery d = new BufferedDelivery(store, client, authorization, settings.maxAgeMillis(), metrics);
+        BufferedDelivery d =
+                new BufferedDelivery(store, client, authorization, settings.maxAgeMillis(), metrics, removeGauges);
         d.kick();
         return d;
     }
@@ -407,10 +411,9 @@ final class BufferedDelivery {
             return;
         }
         failures++;
-        RetryPolicy policy = client.settings.retryPolicy();
-        long wait = retryAfter >= 0
-                ? Math.min(retryAfter, policy.maxBackoffMillis())
-                : policy.backoff(failures, ThreadLocalRandom.current().nextDouble());
+        long wait = client.settings
+                .retryPolicy()
+                .waitFor(retryAfter, failures, ThreadLocalRandom.current().nextDouble());
         pausedUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
         if (!pumpScheduled) {
             pumpScheduled = true;
@@ -437,6 +440,7 @@ final class BufferedDelivery {
             }
         }
         files.close(); // the shared pool itself closes with the last writer that uses it
+        removeGauges.run(); // the gauges must not read a closed store
         store.close();
     }
 }

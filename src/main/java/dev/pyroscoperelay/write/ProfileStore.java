@@ -141,12 +141,7 @@ final class ProfileStore {
     /**
      * Stores one request durably (synced before this returns) and returns its entry. Over bufferMaxSize it either
      * throws {@link FullException} or, with dropOldest, deletes the oldest profiles that are not being sent.
-     */
-    Entry store(OutgoingRequest request, String tenant, int profiles) throws IOException {
-        return store(request, tenant, profiles, false);
-    }
-
-    /**
+     *
      * @param sending true when the caller sends it right away (from memory): it is stored in cur/, as one being sent,
      *     so a crash sends it again and counts it as a possible duplicate, and the background delivery leaves it alone
      */

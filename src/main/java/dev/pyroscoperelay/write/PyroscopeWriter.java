@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.write;
 
+import dev.pyroscoperelay.runtime.PerContext;
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.runtime.UserRouteId;
@@ -30,10 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 public class PyroscopeWriter extends AsyncProcessorSupport implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(PyroscopeWriter.class);
-    private static final AtomicInteger ORDER = new AtomicInteger();
+    /** Route order of the writers, for the client's answer: the order in which its context created them. */
+    private int order;
 
-    /** Route order of the writers, for the client's answer: the order in which they were created. */
-    private final int order = ORDER.incrementAndGet();
+    /** The writers of one CamelContext, counted as they are created. */
+    static final class Order extends AtomicInteger {}
 
     private final WriterSettings.Parameters parameters = new WriterSettings.Parameters();
     private CamelContext camelContext;
@@ -273,6 +275,9 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
+        if (order == 0) {
+            order = PerContext.get(camelContext, Order.class, Order::new).incrementAndGet();
+        }
         this.camelContext = camelContext;
     }
 

@@ -32,10 +32,16 @@ record RetryPolicy(int maxAttempts, boolean retryOnHttp429, long minBackoffMilli
         if (!retryable(failed) || (maxAttempts > 0 && attemptsMade >= maxAttempts)) {
             return STOP;
         }
-        long wait = failed.retryAfterMillis() >= 0
-                ? Math.min(failed.retryAfterMillis(), maxBackoffMillis)
-                : backoff(attemptsMade, jitter);
+        long wait = waitFor(failed.retryAfterMillis(), attemptsMade, jitter);
         return millisLeft - wait < MIN_ATTEMPT_MILLIS ? STOP : wait;
+    }
+
+    /**
+     * The wait after {@code failures} failures in a row: the destination's Retry-After (-1: none), capped by
+     * maxBackoff, else the jittered backoff. The one rule for a delivery's retries and the durable buffer's probes.
+     */
+    long waitFor(long retryAfterMillis, int failures, double jitter) {
+        return retryAfterMillis >= 0 ? Math.min(retryAfterMillis, maxBackoffMillis) : backoff(failures, jitter);
     }
 
     /** Timeouts, connection errors, 5xx and 408 are retried; 429 only with retryOnHttp429; other 4xx never. */
