@@ -33,8 +33,6 @@ public final class OtlpApi implements UploadApi {
     public static final String GRPC_PATH =
             "/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private OtlpApi() {}
 
     @Override
@@ -82,7 +80,7 @@ public final class OtlpApi implements UploadApi {
         }
         JsonNode tree;
         try {
-            tree = MAPPER.readTree(message);
+            tree = Json.MAPPER.readTree(message);
         } catch (IOException e) {
             throw new InvalidProfileException("malformed JSON ExportProfilesServiceRequest: " + e.getMessage());
         }
@@ -141,5 +139,10 @@ public final class OtlpApi implements UploadApi {
     @Override
     public PartialSuccess partialSuccess(byte[] answer, String contentType) {
         return PartialSuccess.of(answer, contentType);
+    }
+
+    /** Jackson is loaded with the first JSON export, not with the relay (an /ingest-only relay never needs it). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }

@@ -26,7 +26,6 @@ public final class PushApi implements UploadApi {
 
     private static final String PROTO = "application/proto";
     private static final String JSON = "application/json";
-    private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
 
     private PushApi() {}
 
@@ -74,7 +73,7 @@ public final class PushApi implements UploadApi {
             PushRequest request;
             if (json) {
                 PushRequest.Builder b = PushRequest.newBuilder();
-                JSON_PARSER.merge(new String(message, StandardCharsets.UTF_8), b);
+                Json.PARSER.merge(new String(message, StandardCharsets.UTF_8), b);
                 request = b.build();
             } else {
                 request = PushRequest.parseFrom(message);
@@ -102,5 +101,10 @@ public final class PushApi implements UploadApi {
         GrpcStatus code = StatusCodes.forHttp(status);
         return new ClientReply(
                 StatusCodes.httpOf(code), JSON, StatusCodes.connectError(code, message), message.strip());
+    }
+
+    /** Protobuf's JSON parser is loaded with the first JSON push, not with the relay. */
+    private static final class Json {
+        static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
     }
 }

@@ -11,8 +11,6 @@ import java.util.Locale;
  * the error bodies of Connect and of OTLP/HTTP.
  */
 public final class StatusCodes {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private StatusCodes() {}
 
     /** The code for an HTTP status the relay answers with. */
@@ -58,7 +56,7 @@ public final class StatusCodes {
 
     /** A Connect error body: {@code {"code":"unavailable","message":"..."}}. */
     public static byte[] connectError(GrpcStatus code, String message) {
-        ObjectNode error = JSON.createObjectNode();
+        ObjectNode error = Json.MAPPER.createObjectNode();
         error.put("code", connectName(code));
         error.put("message", message.strip());
         return bytes(error);
@@ -66,7 +64,7 @@ public final class StatusCodes {
 
     /** A google.rpc.Status in JSON: {@code {"code":14,"message":"..."}} (OTLP/HTTP's JSON error body). */
     public static byte[] statusJson(GrpcStatus code, String message) {
-        ObjectNode status = JSON.createObjectNode();
+        ObjectNode status = Json.MAPPER.createObjectNode();
         status.put("code", code.code);
         status.put("message", message.strip());
         return bytes(status);
@@ -74,9 +72,14 @@ public final class StatusCodes {
 
     private static byte[] bytes(ObjectNode node) {
         try {
-            return JSON.writeValueAsBytes(node);
+            return Json.MAPPER.writeValueAsBytes(node);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e); // an ObjectNode of two fields always writes
         }
+    }
+
+    /** Jackson is loaded with the first error body, not with the relay. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }
