@@ -120,8 +120,12 @@ final class ReceiverServer {
         try {
             // wait (without the lock, which the result handler needs) so that a started route serves at once
             first.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
-            // reported and retried by listen(): the relay keeps serving its other receivers, not ready meanwhile
+            // a bind error is reported and retried by listen(): the relay keeps serving its other receivers, and
+            // this one is not ready meanwhile
+            LOG.debug("pyroscope-receive {}: not listening yet: {}", address(), e.toString());
         }
     }
 
