@@ -21,6 +21,7 @@ final class ParkedRequests {
 
     private final Deque<Parked> parked = new ArrayDeque<>();
     private boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
     /** Holds a request; false when full or closed (the caller answers it). */
     synchronized boolean park(RoutingContext ctx) {
@@ -48,15 +49,26 @@ final class ParkedRequests {
         }
     }
 
-    /** Answers every parked request with 503: nothing will serve this port. */
+    /** Answers every parked request with 503: nothing will serve this port. Logged once for all of them. */
     void refuseAll(String why) {
-        for (Parked p : takeAll()) {
-            p.context().runOnContext(v -> refuse(p.ctx(), why));
+        Deque<Parked> all = takeAll();
+        if (!all.isEmpty()) {
+            LOG.warn("{} requests that waited for a route got 503: {}", all.size(), why.strip());
+        }
+        for (Parked p : all) {
+            p.context().runOnContext(v -> answer(p.ctx(), 503, why));
         }
     }
 
-    static void refuse(RoutingContext ctx, String why) {
-        LOG.warn("a request that waited for a route got 503: {}", why.strip());
+    /**
+     * Answers one request that could not park (full, or closed) with 503; logged for the first and then every
+     * 1000th, since it happens to many at once (a shutdown, an overload).
+     */
+    void refuse(RoutingContext ctx, String why) {
+        long n = refused.getAndIncrement();
+        if (n % 1000 == 0) {
+            LOG.warn("a request that could not wait for a route got 503 ({} so far): {}", n + 1, why.strip());
+        }
         answer(ctx, 503, why);
     }
 

@@ -239,7 +239,7 @@ final class ReceiverServer {
             return;
         }
         if (!parked.park(ctx)) {
-            ParkedRequests.refuse(
+            parked.refuse(
                     ctx,
                     "pyroscope-relay is shutting down, or too many requests wait for a route on " + address() + "\n");
             return;
