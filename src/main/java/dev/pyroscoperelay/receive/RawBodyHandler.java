@@ -102,7 +102,7 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         }
     }
 
-    private static void reject(RoutingContext ctx, int status, String message) {
+    static void reject(RoutingContext ctx, int status, String message) {
         ctx.response()
                 .setStatusCode(status)
                 .putHeader("Content-Type", "text/plain; charset=utf-8")

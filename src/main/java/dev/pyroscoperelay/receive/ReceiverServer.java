@@ -261,10 +261,10 @@ final class ReceiverServer {
                 t);
         ReceiverConsumer.releaseBody(ctx);
         if (!ctx.response().ended() && !ctx.response().closed()) {
-            ctx.response()
-                    .setStatusCode(ctx.statusCode() > 0 ? ctx.statusCode() : 500)
-                    .putHeader("Content-Type", "text/plain; charset=utf-8")
-                    .end("relay error: " + (t == null ? "status " + ctx.statusCode() : t) + "\n");
+            RawBodyHandler.reject(
+                    ctx,
+                    ctx.statusCode() > 0 ? ctx.statusCode() : 500,
+                    "relay error: " + (t == null ? "status " + ctx.statusCode() : t) + "\n");
         }
     }
 
