@@ -41,7 +41,7 @@ public class FromKafkaRecord implements Processor {
 
     @Override
     public void process(Exchange exchange) throws InterruptedException {
-        readAgain(exchange).pauseIfDue(exchange); // the consumer's thread: its partitions wait, as they must
+        readAgain.of(exchange).pauseIfDue(exchange); // the consumer's thread: its partitions wait, as they must
         Message in = exchange.getMessage();
         Map<String, Object> record = new HashMap<>(in.getHeaders());
         String format = text(record.get(KafkaRecords.FORMAT));
@@ -115,14 +115,5 @@ public class FromKafkaRecord implements Processor {
         return v.toString();
     }
 
-    private volatile ReadAgain readAgain;
-
-    /** This context's records to read again, looked up once. */
-    private ReadAgain readAgain(Exchange exchange) {
-        ReadAgain r = readAgain;
-        if (r == null) {
-            r = readAgain = ReadAgain.of(exchange.getContext());
-        }
-        return r;
-    }
+    private final ReadAgain.OfContext readAgain = new ReadAgain.OfContext();
 }

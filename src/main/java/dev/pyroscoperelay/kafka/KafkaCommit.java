@@ -37,7 +37,7 @@ public class KafkaCommit implements Processor {
                 if (o.retryable()) {
                     // the consumer waits before reading it again (FromKafkaRecord); not here: this step may run on
                     // the event loop that completed the last writer
-                    readAgain(exchange).later(exchange, retryPauseMillis);
+                    readAgain.of(exchange).later(exchange, retryPauseMillis);
                     throw new RetryLaterException(
                             "writer \"" + o.writer() + "\": " + o.detail() + ": the record will be read again");
                 }
@@ -63,14 +63,5 @@ public class KafkaCommit implements Processor {
         }
     }
 
-    private volatile ReadAgain readAgain;
-
-    /** This context's records to read again, looked up once. */
-    private ReadAgain readAgain(Exchange exchange) {
-        ReadAgain r = readAgain;
-        if (r == null) {
-            r = readAgain = ReadAgain.of(exchange.getContext());
-        }
-        return r;
-    }
+    private final ReadAgain.OfContext readAgain = new ReadAgain.OfContext();
 }

@@ -19,6 +19,19 @@ final class ReadAgain {
         return PerContext.get(context, ReadAgain.class, ReadAgain::new);
     }
 
+    /** A step's handle on its context's ReadAgain, looked up once (the lookup locks the context). */
+    static final class OfContext {
+        private volatile ReadAgain readAgain;
+
+        ReadAgain of(Exchange exchange) {
+            ReadAgain r = readAgain;
+            if (r == null) {
+                r = readAgain = ReadAgain.of(exchange.getContext());
+            }
+            return r;
+        }
+    }
+
     void later(Exchange exchange, long pauseMillis) {
         pauses.put(key(exchange), pauseMillis);
     }
