@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,23 +37,7 @@ class PacedReloadTest {
     Path work;
 
     private static String routes(int port, String url, String env) {
-        return """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.env
-                            constant: %s
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(port, env, url);
+        return RouteYaml.receiveLabelAndWrite("receive", port, env, url);
     }
 
     private void save(String text) throws Exception {

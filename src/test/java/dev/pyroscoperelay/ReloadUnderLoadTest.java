@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,23 +31,7 @@ class ReloadUnderLoadTest {
     Path work;
 
     private static String routes(int port, String url, String env, int secondPort) {
-        String yaml = """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.env
-                            constant: %s
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(port, env, url);
+        String yaml = RouteYaml.receiveLabelAndWrite("receive", port, env, url);
         if (secondPort > 0) {
             yaml += """
                     - route:

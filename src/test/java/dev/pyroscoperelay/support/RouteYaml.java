@@ -21,4 +21,25 @@ public final class RouteYaml {
                               url: %s
                 """.formatted(routeId, port, url);
     }
+
+    /** The same with an external label env=value set before the writer (a label shows which version of a route ran). */
+    public static String receiveLabelAndWrite(String routeId, int port, String env, String url) {
+        return """
+                - route:
+                    id: %s
+                    from:
+                      uri: kamelet:pyroscope-receive
+                      parameters:
+                        listenAddress: 127.0.0.1
+                        listenPort: %d
+                      steps:
+                        - setHeader:
+                            name: pyroscope.label.env
+                            constant: %s
+                        - to:
+                            uri: kamelet:pyroscope-write
+                            parameters:
+                              url: %s
+                """.formatted(routeId, port, env, url);
+    }
 }
