@@ -23,6 +23,14 @@ import org.apache.camel.support.service.ServiceHelper;
  * asynchronous processor (the writer) stays asynchronous: no thread waits for a destination.
  */
 public class KameletStepComponent extends DefaultComponent {
+    /** The parameters of a step that keeps them in an object of their own (a plain bean with setters). */
+    public interface Parameters {}
+
+    /** A step whose Kamelet parameters are bound to {@link #parameters()} rather than to the step itself. */
+    public interface ParameterizedStep {
+        Parameters parameters();
+    }
+
     /** Only the relay's own processors. */
     private static final String PACKAGE = "dev.pyroscoperelay.";
 
@@ -40,7 +48,7 @@ public class KameletStepComponent extends DefaultComponent {
         // every parameter is a property of the step; an optional Kamelet parameter left out arrives empty
         PropertyBindingSupport.build()
                 .withCamelContext(getCamelContext())
-                .withTarget(step)
+                .withTarget(step instanceof ParameterizedStep p ? p.parameters() : step)
                 .withProperties(parameters)
                 .withRemoveParameters(true)
                 .withMandatory(true)

@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.write;
 
+import dev.pyroscoperelay.runtime.KameletStepComponent;
 import dev.pyroscoperelay.runtime.PerContext;
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * receiver's answer. It never throws for a failed destination, so one failing writer never stops the others of a
  * multicast.
  */
-public class PyroscopeWriter extends AsyncProcessorSupport implements CamelContextAware {
+public class PyroscopeWriter extends AsyncProcessorSupport
+        implements CamelContextAware, KameletStepComponent.ParameterizedStep {
     private static final Logger LOG = LoggerFactory.getLogger(PyroscopeWriter.class);
     /** Route order of the writers, for the client's answer: the order in which its context created them. */
     private int order;
@@ -37,9 +39,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
     /** The writers of one CamelContext, counted as they are created. */
     static final class Order extends AtomicInteger {}
 
-    private final WriterSettings.Parameters parameters = new WriterSettings.Parameters();
+    private final WriterParameters parameters = new WriterParameters();
     private CamelContext camelContext;
-    private String parentRouteId;
     private volatile DestinationClient client;
     /** With bufferPath: the store on disk and its background delivery. */
     private volatile BufferedDelivery buffer;
@@ -238,8 +239,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         if (WriterSettings.isSet(parameters.name)) {
             return parameters.name.trim();
         }
-        return WriterSettings.isSet(parentRouteId)
-                ? UserRouteId.of(camelContext, parentRouteId)
+        return WriterSettings.isSet(parameters.parentRouteId)
+                ? UserRouteId.of(camelContext, parameters.parentRouteId)
                 : RelayNames.WRITE_ROUTE_PREFIX + order;
     }
 
@@ -281,95 +282,10 @@ public class PyroscopeWriter extends AsyncProcessorSupport implements CamelConte
         this.camelContext = camelContext;
     }
 
-    /** Set by the Kamelet: the route that calls this writer, the default name. */
-    public void setParentRouteId(String parentRouteId) {
-        this.parentRouteId = parentRouteId;
-    }
-
-    // the Kamelet's parameters, checked together when the writer starts (WriterSettings.of)
-
-    public void setUrl(String url) {
-        parameters.url = url;
-    }
-
-    public void setName(String name) {
-        parameters.name = name;
-    }
-
-    public void setRemoteTimeout(String remoteTimeout) {
-        parameters.remoteTimeout = remoteTimeout;
-    }
-
-    public void setHeaders(String headers) {
-        parameters.headers = headers;
-    }
-
-    public void setBasicAuthUsername(String basicAuthUsername) {
-        parameters.basicAuthUsername = basicAuthUsername;
-    }
-
-    public void setBasicAuthPassword(String basicAuthPassword) {
-        parameters.basicAuthPassword = basicAuthPassword;
-    }
-
-    public void setBearerToken(String bearerToken) {
-        parameters.bearerToken = bearerToken;
-    }
-
-    public void setBearerTokenFile(String bearerTokenFile) {
-        parameters.bearerTokenFile = bearerTokenFile;
-    }
-
-    public void setTenantId(String tenantId) {
-        parameters.tenantId = tenantId;
-    }
-
-    public void setMinBackoffPeriod(String minBackoffPeriod) {
-        parameters.minBackoffPeriod = minBackoffPeriod;
-    }
-
-    public void setMaxBackoffPeriod(String maxBackoffPeriod) {
-        parameters.maxBackoffPeriod = maxBackoffPeriod;
-    }
-
-    public void setMaxBackoffRetries(int maxBackoffRetries) {
-        parameters.maxBackoffRetries = maxBackoffRetries;
-    }
-
-    public void setRetryOnHttp429(boolean retryOnHttp429) {
-        parameters.retryOnHttp429 = retryOnHttp429;
-    }
-
-    public void setTlsInsecureSkipVerify(boolean tlsInsecureSkipVerify) {
-        parameters.tlsInsecureSkipVerify = tlsInsecureSkipVerify;
-    }
-
-    public void setTlsCaFile(String tlsCaFile) {
-        parameters.tlsCaFile = tlsCaFile;
-    }
-
-    public void setProxyUrl(String proxyUrl) {
-        parameters.proxyUrl = proxyUrl;
-    }
-
-    public void setMaxConnections(int maxConnections) {
-        parameters.maxConnections = maxConnections;
-    }
-
-    public void setBufferPath(String bufferPath) {
-        parameters.bufferPath = bufferPath;
-    }
-
-    public void setBufferMaxSize(String bufferMaxSize) {
-        parameters.bufferMaxSize = bufferMaxSize;
-    }
-
-    public void setBufferMaxAge(String bufferMaxAge) {
-        parameters.bufferMaxAge = bufferMaxAge;
-    }
-
-    public void setBufferWhenFull(String bufferWhenFull) {
-        parameters.bufferWhenFull = bufferWhenFull;
+    /** The Kamelet's parameters are bound to these, not to the writer (see {@link KameletStepComponent}). */
+    @Override
+    public WriterParameters parameters() {
+        return parameters;
     }
 
     @Override

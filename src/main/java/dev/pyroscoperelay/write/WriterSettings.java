@@ -50,33 +50,8 @@ record WriterSettings(
             "expect",
             "upgrade");
 
-    /** The Kamelet's parameters as it sets them, before any check; unset ones keep {@link WriterDefaults}. */
-    static final class Parameters {
-        String url;
-        String name;
-        String remoteTimeout = WriterDefaults.REMOTE_TIMEOUT;
-        String headers;
-        String basicAuthUsername;
-        String basicAuthPassword;
-        String bearerToken;
-        String bearerTokenFile;
-        String tenantId;
-        String minBackoffPeriod = WriterDefaults.MIN_BACKOFF_PERIOD;
-        String maxBackoffPeriod = WriterDefaults.MAX_BACKOFF_PERIOD;
-        int maxBackoffRetries = WriterDefaults.MAX_BACKOFF_RETRIES;
-        boolean retryOnHttp429 = WriterDefaults.RETRY_ON_HTTP_429;
-        boolean tlsInsecureSkipVerify = WriterDefaults.TLS_INSECURE_SKIP_VERIFY;
-        String tlsCaFile;
-        String proxyUrl;
-        int maxConnections = WriterDefaults.MAX_CONNECTIONS;
-        String bufferPath;
-        String bufferMaxSize = WriterDefaults.BUFFER_MAX_SIZE;
-        String bufferMaxAge = WriterDefaults.BUFFER_MAX_AGE;
-        String bufferWhenFull = WriterDefaults.BUFFER_WHEN_FULL;
-    }
-
     /** Checks every parameter; {@code name} is the writer's name (its own parameter or the calling route's id). */
-    static WriterSettings of(Parameters p, String name) {
+    static WriterSettings of(WriterParameters p, String name) {
         String where = "pyroscope-write \"" + name + "\": ";
         try {
             URI base = baseUrl(p.url);
@@ -128,7 +103,7 @@ record WriterSettings(
         }
     }
 
-    private static Buffer buffer(Parameters p) {
+    private static Buffer buffer(WriterParameters p) {
         long maxSize = ByteSizes.parse("bufferMaxSize", p.bufferMaxSize);
         long maxAge = Durations.parseMillis("bufferMaxAge", p.bufferMaxAge);
         String whenFull = isSet(p.bufferWhenFull) ? p.bufferWhenFull.trim() : WriterDefaults.BUFFER_WHEN_FULL;

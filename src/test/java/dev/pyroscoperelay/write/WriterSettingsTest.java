@@ -16,14 +16,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Writer parameters, checked once: good ones and bad ones (in the style of Alloy's TestBadAlloyConfig). */
 class WriterSettingsTest {
 
-    private static WriterSettings settings(Consumer<WriterSettings.Parameters> set) {
-        WriterSettings.Parameters p = new WriterSettings.Parameters();
+    private static WriterSettings settings(Consumer<WriterParameters> set) {
+        WriterParameters p = new WriterParameters();
         p.url = "http://pyroscope:4040";
         set.accept(p);
         return WriterSettings.of(p, "w");
     }
 
-    record Bad(String what, Consumer<WriterSettings.Parameters> set, String message) {
+    record Bad(String what, Consumer<WriterParameters> set, String message) {
         @Override
         public String toString() {
             return what;

@@ -1,0 +1,121 @@
+package dev.pyroscoperelay.write;
+
+import dev.pyroscoperelay.runtime.KameletStepComponent;
+
+/**
+ * The parameters of one {@code kamelet:pyroscope-write} as the Kamelet sets them, before any check; unset ones keep
+ * {@link WriterDefaults}. {@link WriterSettings#of} checks them together when the writer starts.
+ */
+public final class WriterParameters implements KameletStepComponent.Parameters {
+    String url;
+    String name;
+    String remoteTimeout = WriterDefaults.REMOTE_TIMEOUT;
+    String headers;
+    String basicAuthUsername;
+    String basicAuthPassword;
+    String bearerToken;
+    String bearerTokenFile;
+    String tenantId;
+    String minBackoffPeriod = WriterDefaults.MIN_BACKOFF_PERIOD;
+    String maxBackoffPeriod = WriterDefaults.MAX_BACKOFF_PERIOD;
+    int maxBackoffRetries = WriterDefaults.MAX_BACKOFF_RETRIES;
+    boolean retryOnHttp429 = WriterDefaults.RETRY_ON_HTTP_429;
+    boolean tlsInsecureSkipVerify = WriterDefaults.TLS_INSECURE_SKIP_VERIFY;
+    String tlsCaFile;
+    String proxyUrl;
+    int maxConnections = WriterDefaults.MAX_CONNECTIONS;
+    String bufferPath;
+    String bufferMaxSize = WriterDefaults.BUFFER_MAX_SIZE;
+    String bufferMaxAge = WriterDefaults.BUFFER_MAX_AGE;
+    String bufferWhenFull = WriterDefaults.BUFFER_WHEN_FULL;
+    /** Set by the Kamelet: the route that calls this writer, the default name. */
+    String parentRouteId;
+
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public void setRemoteTimeout(String remoteTimeout) {
+        this.remoteTimeout = remoteTimeout;
+    }
+
+    public void setHeaders(String headers) {
+        this.headers = headers;
+    }
+
+    public void setBasicAuthUsername(String basicAuthUsername) {
+        this.basicAuthUsername = basicAuthUsername;
+    }
+
+    public void setBasicAuthPassword(String basicAuthPassword) {
+        this.basicAuthPassword = basicAuthPassword;
+    }
+
+    public void setBearerToken(String bearerToken) {
+        this.bearerToken = bearerToken;
+    }
+
+    public void setBearerTokenFile(String bearerTokenFile) {
+        this.bearerTokenFile = bearerTokenFile;
+    }
+
+    public void setTenantId(String tenantId) {
+        this.tenantId = tenantId;
+    }
+
+    public void setMinBackoffPeriod(String minBackoffPeriod) {
+        this.minBackoffPeriod = minBackoffPeriod;
+    }
+
+    public void setMaxBackoffPeriod(String maxBackoffPeriod) {
+        this.maxBackoffPeriod = maxBackoffPeriod;
+    }
+
+    public void setMaxBackoffRetries(int maxBackoffRetries) {
+        this.maxBackoffRetries = maxBackoffRetries;
+    }
+
+    public void setRetryOnHttp429(boolean retryOnHttp429) {
+        this.retryOnHttp429 = retryOnHttp429;
+    }
+
+    public void setTlsInsecureSkipVerify(boolean tlsInsecureSkipVerify) {
+        this.tlsInsecureSkipVerify = tlsInsecureSkipVerify;
+    }
+
+    public void setTlsCaFile(String tlsCaFile) {
+        this.tlsCaFile = tlsCaFile;
+    }
+
+    public void setProxyUrl(String proxyUrl) {
+        this.proxyUrl = proxyUrl;
+    }
+
+    public void setMaxConnections(int maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    public void setBufferPath(String bufferPath) {
+        this.bufferPath = bufferPath;
+    }
+
+    public void setBufferMaxSize(String bufferMaxSize) {
+        this.bufferMaxSize = bufferMaxSize;
+    }
+
+    public void setBufferMaxAge(String bufferMaxAge) {
+        this.bufferMaxAge = bufferMaxAge;
+    }
+
+    public void setBufferWhenFull(String bufferWhenFull) {
+        this.bufferWhenFull = bufferWhenFull;
+    }
+
+    public void setParentRouteId(String parentRouteId) {
+        this.parentRouteId = parentRouteId;
+    }
+}
