@@ -2,13 +2,9 @@ package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.runtime.RelayVertx;
-import io.vertx.core.AbstractVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
@@ -16,24 +12,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One listening address and port on the relay's Vert.x: a server on every event loop (Vert.x spreads the
- * connections over them), and, when the route may block, a worker pool of its own so that requests stuck on one
- * receiver never use up the threads of another. It listens while at least one consumer uses it.
+ * One receiver address as the routes see it: its {@link ReceiverListener} (open while at least one route uses it, and
+ * for {@link #REATTACH_MILLIS} after the last one stopped), the route that serves it now, the requests parked between
+ * two routes of a reload, and, when the route may block, a worker pool of its own so that requests stuck on one
+ * receiver never use up the threads of another.
  */
 final class ReceiverServer {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverServer.class);
 
-    private final String host;
-    private final int port;
     private final Vertx vertx;
     private final Router router;
     private final WorkerExecutor workers;
-    private String deployment;
-    private boolean listening;
+    private final ReceiverListener listener;
     private int users;
-    private String bindError;
     private boolean closed;
-    private final Limits limits;
     private final ParkedRequests parked = new ParkedRequests();
     /** The route that serves this address now, or null between two routes (a reload). */
     private volatile ReceiverConsumer serving;
@@ -42,8 +34,6 @@ final class ReceiverServer {
 
     /** How long the port stays open, holding requests, after its last route stopped. */
     static final long REATTACH_MILLIS = 10_000;
-    /** maxConnections and the first request head's readTimeout. */
-    private final ConnectionLimits connectionLimits;
 
     /** Per listening address: taken from the first receiver route that uses it. */
     record Limits(
@@ -54,20 +44,11 @@ final class ReceiverServer {
             ReceiverTls tls,
             boolean h2c) {}
 
-    /** One of the servers of the event loops (they share the listening socket), for a certificate renewal. */
-    private volatile io.vertx.core.http.HttpServer anyServer;
-
-    /** Watches the TLS files while listening with TLS. */
-    private CertificateRenewal renewal;
-
     ReceiverServer(String host, int port, Limits limits) {
-        this.host = host;
-        this.port = port;
-        this.limits = limits;
-        this.connectionLimits = new ConnectionLimits(address(), limits.maxConnections(), limits.readTimeoutMillis());
         int workerThreads = limits.workerThreads();
         this.vertx = RelayVertx.acquire();
         this.router = Router.router(vertx);
+        this.listener = new ReceiverListener(host, port, vertx, limits, router::handle);
         // no route of a consumer matched: between the routes of a reload; the request waits for the next route
         this.router.route().last().handler(this::park);
         // a handler that failed: said in the log and to the client (Vert.x Web's default is a bare 500, logged nowhere)
@@ -98,7 +79,7 @@ final class ReceiverServer {
     }
 
     String address() {
-        return host + ":" + port;
+        return listener.address();
     }
 
     /**
@@ -114,7 +95,7 @@ final class ReceiverServer {
                 vertx.cancelTimer(closeTimer);
                 closeTimer = -1;
             }
-            first = deployment == null ? listen() : Future.succeededFuture();
+            first = closed ? Future.succeededFuture() : listener.open();
         }
         parked.handTo(consumer);
         try {
@@ -123,81 +104,20 @@ final class ReceiverServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            // a bind error is reported and retried by listen(): the relay keeps serving its other receivers, and
-            // this one is not ready meanwhile
+            // a bind error is reported and retried by the listener: the relay keeps serving its other receivers,
+            // and this one is not ready meanwhile
             LOG.debug("pyroscope-receive {}: not listening yet: {}", address(), e.toString());
         }
     }
 
     /** Whether this receiver accepts connections, or is not used by any route (then it does not count). */
     synchronized boolean ready() {
-        return listening || users == 0;
+        return users == 0 || listener.listening();
     }
 
     /** Why it is not listening, or null. */
     synchronized String problem() {
-        return listening || users == 0 ? null : bindError;
-    }
-
-    private synchronized Future<Void> listen() {
-        if (users == 0 || deployment != null || closed) {
-            return Future.succeededFuture();
-        }
-        HttpServerOptions options = new HttpServerOptions()
-                .setHost(host)
-                .setPort(port)
-                .setHandle100ContinueAutomatically(true)
-                // cleartext HTTP/2 only when asked for: with it on, Vert.x hands an HTTP/1.1 connection over (and
-                // calls the connection handler that counts it and starts its read timeout) only once a whole request
-                // head has arrived, so a slow head is cut only by idleTimeout
-                .setHttp2ClearTextEnabled(limits.h2c())
-                .setDecompressionSupported(false)
-                .setCompressionSupported(false)
-                // no WebSocket: keeps Netty's WebSocket extension handler out of every connection's pipeline
-                .setPerMessageWebSocketCompressionSupported(false)
-                .setPerFrameWebSocketCompressionSupported(false)
-                // the ingest query carries every label: allow long request lines
-                .setMaxInitialLineLength(1024 * 1024)
-                .setMaxHeaderSize(64 * 1024)
-                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, limits.idleTimeoutMillis()))
-                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-        if (limits.tls() != null) {
-            limits.tls().applyTo(options);
-        }
-        // one server per event loop: undeploying the verticles closes them all
-        return vertx.deployVerticle(
-                        () -> new Listener(options), new DeploymentOptions().setInstances(RelayVertx.eventLoops()))
-                .onComplete(ar -> {
-                    synchronized (this) {
-                        if (ar.succeeded()) {
-                            if (users > 0 && deployment == null && !closed) {
-                                deployment = ar.result();
-                                listening = true;
-                                bindError = null;
-                                if (limits.tls() != null) {
-                                    renewal = new CertificateRenewal(vertx, limits.tls(), address(), anyServer);
-                                }
-                                LOG.info(
-                                        "pyroscope-receive listening on {} ({} event loops)",
-                                        address(),
-                                        RelayVertx.eventLoops());
-                            } else {
-                                vertx.undeploy(ar.result());
-                            }
-                        } else if (users > 0 && !closed) {
-                            String again = bindError == null ? "" : " (again)";
-                            bindError = "cannot listen on " + address() + ": "
-                                    + ar.cause().getMessage();
-                            if (again.isEmpty()) {
-                                LOG.error("pyroscope-receive {}; not ready, trying again every 5 s", bindError);
-                            } else {
-                                LOG.debug("pyroscope-receive {}{}", bindError, again);
-                            }
-                            vertx.setTimer(5000, id -> listen());
-                        }
-                    }
-                })
-                .mapEmpty();
+        return users == 0 ? null : listener.problem();
     }
 
     /**
@@ -218,7 +138,7 @@ final class ReceiverServer {
                 }
                 closeTimer = -1;
                 parked.refuseAll("no route serves " + address() + " any more: nothing was forwarded\n");
-                closeServersAsync();
+                listener.close();
             }
         });
     }
@@ -273,17 +193,6 @@ final class ReceiverServer {
         parked.handTo(consumer);
     }
 
-    private void closeServersAsync() {
-        stopRenewal();
-        if (deployment == null) {
-            return;
-        }
-        String d = deployment;
-        deployment = null;
-        listening = false;
-        vertx.undeploy(d).onComplete(r -> LOG.info("pyroscope-receive on {} closed", address()));
-    }
-
     void shutdown() {
         synchronized (this) {
             users = 0;
@@ -304,54 +213,14 @@ final class ReceiverServer {
         }
     }
 
-    private void stopRenewal() {
-        if (renewal != null) {
-            renewal.stop();
-            renewal = null;
-        }
-    }
-
     /** Closes the port and waits for it; called without this server's lock (the event loops may need it). */
     private void closeServers() {
-        String d;
-        synchronized (this) {
-            stopRenewal();
-            d = deployment;
-            deployment = null;
-            listening = false;
-        }
-        if (d == null) {
-            return;
-        }
         try {
-            vertx.undeploy(d).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            LOG.info("pyroscope-receive on {} closed", address());
+            listener.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.warn("closing receiver {} failed: {}", address(), e.toString());
-        }
-    }
-
-    /** The server of one event loop. */
-    private final class Listener extends AbstractVerticle {
-        private final HttpServerOptions options;
-
-        Listener(HttpServerOptions options) {
-            this.options = options;
-        }
-
-        @Override
-        public void start(Promise<Void> started) {
-            io.vertx.core.http.HttpServer server = vertx.createHttpServer(options);
-            anyServer = server;
-            ConnectionLimits.OnEventLoop limited = connectionLimits.new OnEventLoop(vertx);
-            server.connectionHandler(limited::connected)
-                    .requestHandler(request -> {
-                        limited.requested(request);
-                        router.handle(request);
-                    })
-                    .listen()
-                    .<Void>mapEmpty()
-                    .onComplete(started);
         }
     }
 }
