@@ -200,7 +200,7 @@ public final class RelabelRule {
                 for (Map.Entry<String, String> l : List.copyOf(labels.entrySet())) {
                     Matcher m = regex.matcher(l.getKey());
                     if (m.matches()) {
-                        set(labels, expand(replacement, m), l.getValue());
+                        set(labels, GoTemplate.expand(replacement, m), l.getValue());
                     }
                 }
             }
@@ -225,11 +225,11 @@ public final class RelabelRule {
         if (!m.matches()) {
             return; // no match, no replacement
         }
-        String target = expand(targetLabel, m);
+        String target = GoTemplate.expand(targetLabel, m);
         if (!LabelLimits.isValidName(target)) {
             return;
         }
-        set(labels, target, expand(replacement, m));
+        set(labels, target, GoTemplate.expand(replacement, m));
     }
 
     /** An empty value deletes the label (as Prometheus' labels.Builder). */
@@ -239,77 +239,6 @@ public final class RelabelRule {
         } else {
             labels.put(name, value);
         }
-    }
-
-    /**
-     * Go's regexp template expansion: {@code $1}, {@code ${1}}, {@code $name}, {@code ${name}}, {@code $$}; the name is
-     * the longest run of letters, digits and underscores ({@code $1x} is the group named "1x", which is empty).
-     */
-    static String expand(String template, Matcher m) {
-        StringBuilder out = new StringBuilder();
-        int i = 0;
-        while (i < template.length()) {
-            char c = template.charAt(i);
-            if (c != '$' || i + 1 >= template.length()) {
-                out.append(c);
-                i++;
-                continue;
-            }
-            char next = template.charAt(i + 1);
-            if (next == '$') {
-                out.append('$');
-                i += 2;
-                continue;
-            }
-            String name;
-            int end;
-            if (next == '{') {
-                int close = template.indexOf('}', i + 2);
-                if (close < 0 || !template.substring(i + 2, close).matches("\\w+")) {
-                    out.append(c);
-                    i++;
-                    continue;
-                }
-                name = template.substring(i + 2, close);
-                end = close + 1;
-            } else {
-                end = i + 1;
-                while (end < template.length()
-                        && (Character.isLetterOrDigit(template.charAt(end)) || template.charAt(end) == '_')) {
-                    end++;
-                }
-                if (end == i + 1) {
-                    out.append(c);
-                    i++;
-                    continue;
-                }
-                name = template.substring(i + 1, end);
-            }
-            out.append(group(m, name));
-            i = end;
-        }
-        return out.toString();
-    }
-
-    private static String group(Matcher m, String name) {
-        String g = null;
-        if (name.chars().allMatch(Character::isDigit)) {
-            try {
-                int n = Integer.parseInt(name);
-                if (n <= m.groupCount()) {
-                    g = m.group(n);
-                }
-            } catch (NumberFormatException e) {
-                // a number too large to be a group: empty
-            }
-        } else {
-            try {
-                g = m.group(name);
-            } catch (IllegalArgumentException e) {
-                // no group of that name: empty
-            }
-        }
-        return g == null ? "" : g;
     }
 
     /** The last 8 bytes of the MD5 of the value, big-endian, as Prometheus' hashmod uses. */

@@ -27,7 +27,6 @@ public final class OtlpUpload implements ProfileUpload {
     public static final String PROTOBUF = "application/x-protobuf";
     public static final String JSON = "application/json";
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String SERVICE_NAME_ATTRIBUTE = "service.name";
 
     private final ExportProfilesServiceRequest proto;
     private final ObjectNode json;
@@ -127,7 +126,7 @@ public final class OtlpUpload implements ProfileUpload {
         if (common == null) {
             return Map.of();
         }
-        String service = common.get("service.name");
+        String service = common.get(ResourceLabels.SERVICE_NAME_ATTRIBUTE);
         if (service != null) {
             common.put(IngestName.SERVICE_NAME, service);
         }
@@ -146,14 +145,14 @@ public final class OtlpUpload implements ProfileUpload {
         List<Map<String, String>> changed = new ArrayList<>();
         boolean any = false;
         for (int i = 0; i < resources.size(); i++) {
-            Map<String, String> labels = labelsOf(resources.get(i));
+            Map<String, String> labels = ResourceLabels.labelsOf(resources.get(i));
             Map<String, String> out = rules.apply(new TreeMap<>(labels));
             if (out == null) {
                 any = true;
                 continue;
             }
             keep.add(i);
-            Map<String, String> changes = changes(resources.get(i), attributesOf(out, resources.get(i)));
+            Map<String, String> changes = ResourceLabels.changes(resources.get(i), out);
             if (changes.isEmpty()) {
                 changed.add(null);
             } else {
@@ -173,7 +172,7 @@ public final class OtlpUpload implements ProfileUpload {
     /** One upload per value of {@code label} (a string resource attribute; service_name is service.name). */
     @Override
     public List<ProfileUpload> splitBy(String label) {
-        String attribute = label.equals(IngestName.SERVICE_NAME) ? SERVICE_NAME_ATTRIBUTE : label;
+        String attribute = label.equals(IngestName.SERVICE_NAME) ? ResourceLabels.SERVICE_NAME_ATTRIBUTE : label;
         Map<String, List<Integer>> groups = new java.util.LinkedHashMap<>();
         for (int i = 0; i < resources.size(); i++) {
             groups.computeIfAbsent(resources.get(i).get(attribute), v -> new ArrayList<>())
@@ -187,48 +186,6 @@ public final class OtlpUpload implements ProfileUpload {
             parts.add(rebuild(group, Collections.nCopies(group.size(), null)));
         }
         return parts;
-    }
-
-    private static Map<String, String> labelsOf(Map<String, String> attributes) {
-        Map<String, String> labels = new TreeMap<>(attributes);
-        String service = attributes.get(SERVICE_NAME_ATTRIBUTE);
-        if (service != null) {
-            labels.put(IngestName.SERVICE_NAME, service);
-        }
-        return labels;
-    }
-
-    /** The string attributes a resource gets from the labels the rules left. */
-    private static Map<String, String> attributesOf(Map<String, String> labels, Map<String, String> before) {
-        Map<String, String> attributes = new HashMap<>();
-        labels.forEach((k, v) -> {
-            if (!ReservedLabels.isReserved(k) && !k.equals(IngestName.SERVICE_NAME)) {
-                attributes.put(k, v);
-            }
-        });
-        String service = labels.get(IngestName.SERVICE_NAME);
-        if (service != null && !service.equals(before.get(SERVICE_NAME_ATTRIBUTE))) {
-            attributes.put(SERVICE_NAME_ATTRIBUTE, service);
-        } else if (service == null && before.containsKey(SERVICE_NAME_ATTRIBUTE)) {
-            attributes.remove(SERVICE_NAME_ATTRIBUTE);
-        }
-        return attributes;
-    }
-
-    /** What to do to a resource's attributes to go from {@code before} to {@code after}: "" removes. */
-    private static Map<String, String> changes(Map<String, String> before, Map<String, String> after) {
-        Map<String, String> changes = new TreeMap<>();
-        before.keySet().forEach(key -> {
-            if (!after.containsKey(key)) {
-                changes.put(key, "");
-            }
-        });
-        after.forEach((key, value) -> {
-            if (!value.equals(before.get(key))) {
-                changes.put(key, value);
-            }
-        });
-        return changes;
     }
 
     /**

@@ -3,8 +3,6 @@ package dev.pyroscoperelay.write;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +41,7 @@ final class ProfileStore {
     private final Path sending;
     private final long maxSize;
     private final boolean dropOldest;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final BufferDirectoryLock lock;
     private final TreeMap<String, Entry> waiting = new TreeMap<>();
     private final TreeMap<String, Entry> inFlight = new TreeMap<>();
     private final AtomicLong sequence = new AtomicLong();
@@ -59,8 +56,7 @@ final class ProfileStore {
         void dropped(String reason, long bytes, int profiles);
     }
 
-    private ProfileStore(
-            Path dir, long maxSize, boolean dropOldest, FileChannel lockChannel, FileLock lock, DropListener dropped)
+    private ProfileStore(Path dir, long maxSize, boolean dropOldest, BufferDirectoryLock lock, DropListener dropped)
             throws IOException {
         this.dir = dir;
         this.tmp = Files.createDirectories(dir.resolve("tmp"));
@@ -68,7 +64,6 @@ final class ProfileStore {
         this.sending = Files.createDirectories(dir.resolve("cur"));
         this.maxSize = maxSize;
         this.dropOldest = dropOldest;
-        this.lockChannel = lockChannel;
         this.lock = lock;
         this.dropped = dropped;
         this.resentAfterCrash = recover();
@@ -76,25 +71,11 @@ final class ProfileStore {
 
     /** Opens (and locks) the buffer directory of one writer; fails when another relay or writer has it. */
     static ProfileStore open(Path dir, long maxSize, boolean dropOldest, DropListener dropped) throws IOException {
-        Files.createDirectories(dir);
-        FileChannel channel =
-                FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
+        BufferDirectoryLock lock = BufferDirectoryLock.take(dir);
         try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            channel.close();
-            throw new IOException("bufferPath " + dir + " is in use by another relay or writer: each writer needs a "
-                    + "directory of its own");
-        }
-        try {
-            return new ProfileStore(dir, maxSize, dropOldest, channel, lock, dropped);
+            return new ProfileStore(dir, maxSize, dropOldest, lock, dropped);
         } catch (IOException | RuntimeException e) {
-            lock.release();
-            channel.close();
+            lock.close();
             throw e;
         }
     }
@@ -304,8 +285,7 @@ final class ProfileStore {
             inFlight.clear();
         }
         try {
-            lock.release();
-            lockChannel.close();
+            lock.close();
         } catch (IOException e) {
             LOG.debug("releasing the lock of {}: {}", dir, e.toString());
         }
