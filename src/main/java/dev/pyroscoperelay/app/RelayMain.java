@@ -36,7 +36,7 @@ public final class RelayMain {
                 CamelContext context = m.getCamelContext();
                 context.getPropertiesComponent().addPropertiesFunction(new AlloyEnvFunction());
                 // multicast branches started on a receiver's event loop run there, not on a pool thread
-                context.getExecutorServiceManager().setThreadPoolFactory(new EventLoopThreadPoolFactory());
+                context.getExecutorServiceManager().setThreadPoolFactory(new EventLoopThreadPoolFactory(context));
                 boolean reload = fromFiles
                         && context.getPropertiesComponent()
                                 .resolveProperty(RouteFileReloader.ENABLED_PROPERTY)

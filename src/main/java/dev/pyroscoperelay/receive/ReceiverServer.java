@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 final class ReceiverServer {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverServer.class);
 
+    private final RelayVertx relay;
     private final Vertx vertx;
     private final Router router;
     private final WorkerExecutor workers;
@@ -44,9 +45,10 @@ final class ReceiverServer {
             ReceiverTls tls,
             boolean h2c) {}
 
-    ReceiverServer(String host, int port, Limits limits) {
+    ReceiverServer(String host, int port, Limits limits, RelayVertx relay) {
+        this.relay = relay;
         int workerThreads = limits.workerThreads();
-        this.vertx = RelayVertx.acquire();
+        this.vertx = relay.acquire();
         this.router = Router.router(vertx);
         this.listener = new ReceiverListener(host, port, vertx, limits, router::handle);
         // no route of a consumer matched: between the routes of a reload; the request waits for the next route
@@ -209,7 +211,7 @@ final class ReceiverServer {
             if (workers != null) {
                 workers.close();
             }
-            RelayVertx.release();
+            relay.release();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.Durations;
 import dev.pyroscoperelay.runtime.EventLoopWatchdog;
+import dev.pyroscoperelay.runtime.RelayVertx;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.camel.CamelContext;
@@ -16,11 +17,14 @@ final class ReceiverServers extends ServiceSupport {
     private final Map<String, ReceiverServer> servers = new HashMap<>();
     private final CamelContext context;
     private final EventLoopWatchdog watchdog;
+    private final RelayVertx relay;
 
     private ReceiverServers(CamelContext context) {
         this.context = context;
+        this.relay = RelayVertx.of(context);
         PropertiesComponent p = context.getPropertiesComponent();
         this.watchdog = new EventLoopWatchdog(
+                relay,
                 Durations.parseMillis(
                         EventLoopWatchdog.MAX_STALL,
                         p.resolveProperty(EventLoopWatchdog.MAX_STALL).orElse("10s")),
@@ -54,7 +58,7 @@ final class ReceiverServers extends ServiceSupport {
 
     synchronized ReceiverServer get(String host, int port, ReceiverServer.Limits limits) {
         return servers.computeIfAbsent(host + ":" + port, k -> {
-            ReceiverServer server = new ReceiverServer(host, port, limits);
+            ReceiverServer server = new ReceiverServer(host, port, limits, relay);
             HealthCheckHelper.getHealthCheckRegistry(context).register(new ReceiverReadiness(server));
             return server;
         });

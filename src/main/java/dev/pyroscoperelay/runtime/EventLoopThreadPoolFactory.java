@@ -1,12 +1,11 @@
 package dev.pyroscoperelay.runtime;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.DefaultThreadPoolFactory;
 
@@ -17,6 +16,12 @@ import org.apache.camel.support.DefaultThreadPoolFactory;
  * the same time, without waking a pool thread per branch (bench/: about 5 context switches per request saved).
  */
 public final class EventLoopThreadPoolFactory extends DefaultThreadPoolFactory {
+    private final RelayVertx relay;
+
+    /** For the thread pools of {@code context}: inline on the event loops of that context's relay. */
+    public EventLoopThreadPoolFactory(CamelContext context) {
+        this.relay = RelayVertx.of(context);
+    }
 
     /**
      * A pool whose threads are named with this (a {@code threads} step's {@code threadName}) is for blocking work and
@@ -27,7 +32,7 @@ public final class EventLoopThreadPoolFactory extends DefaultThreadPoolFactory {
     @Override
     public ExecutorService newThreadPool(ThreadPoolProfile profile, ThreadFactory factory) {
         ExecutorService pool = super.newThreadPool(profile, factory);
-        return forBlockingWork(factory) ? pool : new InlineOnEventLoop(pool);
+        return forBlockingWork(factory) ? pool : new InlineOnEventLoop(pool, relay);
     }
 
     /** The name of a thread the factory makes (the thread is not started). */
@@ -37,28 +42,21 @@ public final class EventLoopThreadPoolFactory extends DefaultThreadPoolFactory {
 
     @Override
     public ExecutorService newCachedThreadPool(ThreadFactory factory) {
-        return new InlineOnEventLoop(super.newCachedThreadPool(factory));
-    }
-
-    /** Whether the calling thread is an event loop of the relay's Vert.x (not of another Vert.x in the process). */
-    static boolean onRelayEventLoop() {
-        if (!Context.isOnEventLoopThread()) {
-            return false;
-        }
-        Context context = Vertx.currentContext();
-        return context != null && context.owner() == RelayVertx.current();
+        return new InlineOnEventLoop(super.newCachedThreadPool(factory), relay);
     }
 
     private static final class InlineOnEventLoop extends AbstractExecutorService {
         private final ExecutorService pool;
+        private final RelayVertx relay;
 
-        InlineOnEventLoop(ExecutorService pool) {
+        InlineOnEventLoop(ExecutorService pool, RelayVertx relay) {
             this.pool = pool;
+            this.relay = relay;
         }
 
         @Override
         public void execute(Runnable task) {
-            if (onRelayEventLoop()) {
+            if (relay.onEventLoop()) {
                 task.run();
             } else {
                 pool.execute(task);

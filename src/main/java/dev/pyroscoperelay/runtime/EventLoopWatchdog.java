@@ -36,6 +36,7 @@ public final class EventLoopWatchdog extends AbstractHealthCheck {
     private static final long TICK_MILLIS = 500;
     private static final long EXIT_AFTER_MILLIS = 5_000;
 
+    private final RelayVertx relay;
     private final long maxStallMillis;
     private final boolean exit;
     private final Map<EventExecutor, Long> lastRun = new ConcurrentHashMap<>();
@@ -43,8 +44,9 @@ public final class EventLoopWatchdog extends AbstractHealthCheck {
     private volatile String dead;
     private long deadSince;
 
-    public EventLoopWatchdog(long maxStallMillis, boolean exit) {
+    public EventLoopWatchdog(RelayVertx relay, long maxStallMillis, boolean exit) {
         super("pyroscope-relay", "event-loops");
+        this.relay = relay;
         this.maxStallMillis = maxStallMillis;
         this.exit = exit;
     }
@@ -70,7 +72,7 @@ public final class EventLoopWatchdog extends AbstractHealthCheck {
 
     private void tick() {
         try {
-            Vertx vertx = RelayVertx.current();
+            Vertx vertx = relay.current();
             if (!(vertx instanceof VertxInternal internal)) {
                 lastRun.clear();
                 return;

@@ -20,15 +20,18 @@ final class DestinationClient {
     final Vertx vertx;
     final HttpClient http;
     final RelayMetrics.Writer metrics;
+    private final RelayVertx relay;
 
-    private DestinationClient(WriterSettings settings, Vertx vertx, HttpClient http, RelayMetrics.Writer metrics) {
+    private DestinationClient(
+            WriterSettings settings, RelayVertx relay, Vertx vertx, HttpClient http, RelayMetrics.Writer metrics) {
+        this.relay = relay;
         this.settings = settings;
         this.vertx = vertx;
         this.http = http;
         this.metrics = metrics;
     }
 
-    static DestinationClient open(WriterSettings s, RelayMetrics.Writer metrics) {
+    static DestinationClient open(WriterSettings s, RelayMetrics.Writer metrics, RelayVertx relay) {
         HttpClientOptions options = new HttpClientOptions()
                 .setKeepAlive(true)
                 .setKeepAliveTimeout(30)
@@ -48,12 +51,12 @@ final class DestinationClient {
                     .setHost(s.proxy().getHost())
                     .setPort(s.proxy().getPort() < 0 ? 80 : s.proxy().getPort()));
         }
-        Vertx vertx = RelayVertx.acquire();
+        Vertx vertx = relay.acquire();
         try {
             HttpClient http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(s.maxConnections()));
-            return new DestinationClient(s, vertx, http, metrics);
+            return new DestinationClient(s, relay, vertx, http, metrics);
         } catch (RuntimeException e) {
-            RelayVertx.release();
+            relay.release();
             throw e;
         }
     }
@@ -62,7 +65,7 @@ final class DestinationClient {
         try {
             http.close();
         } finally {
-            RelayVertx.release(); // even when close failed, or the shared Vert.x would never be closed
+            relay.release(); // even when close failed, or the shared Vert.x would never be closed
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.pyroscoperelay.runtime.KameletStepComponent;
 import dev.pyroscoperelay.runtime.PerContext;
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
+import dev.pyroscoperelay.runtime.RelayVertx;
 import dev.pyroscoperelay.runtime.UserRouteId;
 import dev.pyroscoperelay.upload.ExternalLabels;
 import dev.pyroscoperelay.upload.InvalidProfileException;
@@ -215,7 +216,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport
                 if (c == null) {
                     WriterSettings settings = WriterSettings.of(parameters, writerName());
                     RelayMetrics.Writer metrics = RelayMetrics.of(camelContext).writer(writerName());
-                    c = DestinationClient.open(settings, metrics);
+                    c = DestinationClient.open(settings, metrics, RelayVertx.of(camelContext));
                     if (settings.buffer() != null) {
                         try {
                             buffer =
