@@ -3,6 +3,7 @@ package dev.pyroscoperelay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pyroscoperelay.support.Await;
 import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
@@ -10,6 +11,7 @@ import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -78,7 +80,8 @@ class CrashRecoveryTest {
                     return null;
                 });
             }
-            Thread.sleep(3000);
+            Await.until(
+                    "uploads acknowledged before the crash", Duration.ofSeconds(30), () -> acknowledged.size() >= 200);
             first.process().destroyForcibly(); // SIGKILL
             assertTrue(first.process().waitFor(10, TimeUnit.SECONDS));
             running.set(false);

@@ -9,6 +9,7 @@ import dev.pyroscoperelay.proto.push.v1.PushRequest;
 import dev.pyroscoperelay.proto.push.v1.RawProfileSeries;
 import dev.pyroscoperelay.proto.push.v1.RawSample;
 import dev.pyroscoperelay.proto.types.v1.LabelPair;
+import dev.pyroscoperelay.support.Await;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Fixtures.Capture;
@@ -17,6 +18,7 @@ import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
@@ -301,11 +303,18 @@ class KafkaTest {
                 return null;
             });
         }
-        Thread.sleep(1500);
+        Await.until("uploads acknowledged before the outage", Duration.ofSeconds(30), () -> acknowledged.size() >= 50);
         broker.stop();
-        Thread.sleep(6000);
+        Await.until(
+                "clients told to retry during the outage",
+                Duration.ofSeconds(60),
+                () -> statuses.getOrDefault(503, 0) >= 8);
         broker.startAgain();
-        Thread.sleep(3000);
+        int beforeRestart = acknowledged.size();
+        Await.until(
+                "uploads acknowledged after the broker came back",
+                Duration.ofSeconds(60),
+                () -> acknowledged.size() >= beforeRestart + 50);
         running.set(false);
         clients.shutdown();
         assertTrue(clients.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS));
