@@ -312,9 +312,7 @@ class DurableBufferTest {
                 Relay relay = start("")) {
             assertEquals(200, upload(1, 500).status());
             String edited = route("").replace("name: buffered", "name: buffered2");
-            Path tmp = work.resolve("relay.yaml.tmp");
-            Files.writeString(tmp, edited);
-            Files.move(tmp, work.resolve("routes/relay.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Relay.replaceRoute(work, "relay.yaml", edited);
             await("the reloaded writer", () -> {
                 try {
                     return upload(2, 500).status() == 200
@@ -336,9 +334,7 @@ class DurableBufferTest {
             assertEquals(200, upload(1, 500).status());
             // the same writer name, another setting: a new writer and a new buffer on the same directory
             maxBackoff = "300ms";
-            Path tmp = work.resolve("relay.yaml.tmp");
-            Files.writeString(tmp, route(""));
-            Files.move(tmp, work.resolve("routes/relay.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Relay.replaceRoute(work, "relay.yaml", route(""));
             await("the reloaded writer", () -> {
                 try {
                     return upload(2, 500).status() == 200 && sink.count() >= 2;

@@ -10,7 +10,6 @@ import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,9 +25,7 @@ class HotReloadTest {
 
     /** Saves like an editor that writes a temp file and renames it. */
     private void save(String file, String text) throws Exception {
-        Path tmp = work.resolve(file + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, work.resolve("routes").resolve(file), StandardCopyOption.ATOMIC_MOVE);
+        Relay.replaceRoute(work, file, text);
     }
 
     private static int post(int port) {

@@ -10,9 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,9 +39,7 @@ class PacedReloadTest {
     }
 
     private void save(String text) throws Exception {
-        Path tmp = work.resolve("relay.yaml.tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, work.resolve("routes/relay.yaml"), StandardCopyOption.ATOMIC_MOVE);
+        Relay.replaceRoute(work, "relay.yaml", text);
     }
 
     @Test

@@ -7,9 +7,7 @@ import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,9 +50,7 @@ class ReloadUnderLoadTest {
     }
 
     private void save(String text) throws Exception {
-        Path tmp = work.resolve("relay.yaml.tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, work.resolve("routes/relay.yaml"), StandardCopyOption.ATOMIC_MOVE);
+        Relay.replaceRoute(work, "relay.yaml", text);
     }
 
     @Test

@@ -64,6 +64,13 @@ public final class Relay implements AutoCloseable {
         return Files.writeString(routes.resolve(fileName), yaml);
     }
 
+    /** Replaces a route file as an editor or a deployment does: a temporary file renamed over it. */
+    public static void replaceRoute(Path workDir, String fileName, String yaml) throws IOException {
+        Path tmp = workDir.resolve(fileName + ".tmp");
+        Files.writeString(tmp, yaml);
+        Files.move(tmp, workDir.resolve("routes").resolve(fileName), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     @Override
     public void close() throws Exception {
         main.stop();
