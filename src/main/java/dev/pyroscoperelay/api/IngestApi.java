@@ -39,7 +39,12 @@ public final class IngestApi implements UploadApi {
 
     @Override
     public ProfileUpload decode(
-            UploadBody body, String contentType, String contentEncoding, String rawQuery, long maxMessage) {
+            String path,
+            UploadBody body,
+            String contentType,
+            String contentEncoding,
+            String rawQuery,
+            long maxMessage) {
         if (body.length() == 0) {
             throw new InvalidProfileException("empty body: /ingest needs the profile in the request body");
         }

@@ -57,7 +57,12 @@ public final class OtlpApi implements UploadApi {
 
     @Override
     public ProfileUpload decode(
-            UploadBody body, String contentType, String contentEncoding, String rawQuery, long maxMessage) {
+            String path,
+            UploadBody body,
+            String contentType,
+            String contentEncoding,
+            String rawQuery,
+            long maxMessage) {
         String type = MediaType.of(contentType);
         boolean protobuf = OtlpUpload.PROTOBUF.equals(type) || MediaType.isGrpc(type);
         if (!protobuf && !OtlpUpload.JSON.equals(type)) {

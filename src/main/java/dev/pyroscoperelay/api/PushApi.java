@@ -51,7 +51,12 @@ public final class PushApi implements UploadApi {
 
     @Override
     public ProfileUpload decode(
-            UploadBody uploaded, String contentType, String contentEncoding, String rawQuery, long maxMessage) {
+            String path,
+            UploadBody uploaded,
+            String contentType,
+            String contentEncoding,
+            String rawQuery,
+            long maxMessage) {
         String type = MediaType.of(contentType);
         boolean json = type.equals(JSON);
         if (!json

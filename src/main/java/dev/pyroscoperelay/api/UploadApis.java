@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 
 /** Every API a receiver serves. Adding one is a new {@link UploadApi} file and its line here. */
 public final class UploadApis {
-    private static final List<UploadApi> ALL = List.of(IngestApi.API, PushApi.API, OtlpApi.API);
+    private static final List<UploadApi> ALL = List.of(IngestApi.API, PushApi.API, OtlpApi.API, DebugInfoApi.API);
 
     private UploadApis() {}
 
@@ -18,7 +18,7 @@ public final class UploadApis {
     /** The API served on an HTTP path or a gRPC method path; null when none is. */
     public static UploadApi forPath(String path) {
         for (UploadApi api : ALL) {
-            if (api.path().equals(path) || path.equals(api.grpcPath())) {
+            if (api.serves(path)) {
                 return api;
             }
         }
@@ -43,7 +43,7 @@ public final class UploadApis {
 
     /** What a receiver serves over HTTP, for a 404. */
     public static String paths() {
-        return ALL.stream().map(a -> "POST " + a.path()).collect(Collectors.joining(", "));
+        return ALL.stream().map(UploadApi::describe).collect(Collectors.joining(", "));
     }
 
     /** The gRPC methods a receiver serves, for UNIMPLEMENTED. */

@@ -47,7 +47,7 @@ public class FromKafkaRecord implements Processor {
         String format = text(record.get(KafkaRecords.FORMAT));
         String api = text(record.get(KafkaRecords.API));
         UploadApi kind = api == null ? null : UploadApis.forName(api);
-        if (!KafkaRecords.FORMAT_VERSION.equals(format) || kind == null) {
+        if (!KafkaRecords.FORMAT_VERSION.equals(format) || kind == null || kind.oneDestination()) {
             skip(
                     exchange,
                     "foreign",
@@ -77,6 +77,7 @@ public class FromKafkaRecord implements Processor {
         }
         try {
             in.setBody(kind.decode(
+                    path == null || !path.contains("?") ? path : path.substring(0, path.indexOf('?')),
                     UploadBody.inMemory(value == null ? new byte[0] : value),
                     contentType,
                     contentEncoding,

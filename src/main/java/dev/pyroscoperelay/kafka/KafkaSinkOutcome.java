@@ -51,7 +51,9 @@ public class KafkaSinkOutcome implements Processor {
         }
         String writer = "kafka " + topic;
         Object tooLarge = exchange.removeProperty(ToKafkaRecord.TOO_LARGE);
-        if (tooLarge != null) {
+        if (exchange.removeProperty(ToKafkaRecord.NOT_CARRIED) != null) {
+            return;
+        } else if (tooLarge != null) {
             relay.outcomes()
                     .add(new WriteOutcome(
                             writer,

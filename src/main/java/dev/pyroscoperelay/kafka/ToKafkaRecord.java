@@ -29,6 +29,8 @@ public class ToKafkaRecord implements Processor {
     static final String NOTHING = "PyroscopeKafkaNothingLeft";
     /** Exchange property: the body is larger than a record may be, no record is sent (the client gets 413). */
     static final String TOO_LARGE = "PyroscopeKafkaTooLarge";
+    /** Exchange property: an upload that does not go through Kafka (debug info); no record, no outcome. */
+    static final String NOT_CARRIED = "PyroscopeKafkaNotCarried";
 
     private long maxRequestSize = 16L * 1024 * 1024;
 
@@ -51,6 +53,12 @@ public class ToKafkaRecord implements Processor {
             return;
         }
         OutgoingRequest request = upload.toDestination(Map.of());
+        if (request.api().oneDestination()) {
+            // a debug-info call goes to a destination's answer, which a topic cannot give: a writer of the route takes
+            // it, or the client gets 503 (no destination)
+            exchange.setProperty(NOT_CARRIED, true);
+            return;
+        }
         if (request.body().length() > maxRequestSize) {
             // refused before the body is read into memory: a record is sent whole
             exchange.setProperty(TOO_LARGE, request.body().length());

@@ -54,6 +54,19 @@ public class ClientAnswer implements Processor {
         }
         List<WriteOutcome> outcomes =
                 relay == null ? List.of() : relay.outcomes().inRouteOrder();
+        if (api.oneDestination()) {
+            ClientReply passedOn = relay == null ? null : relay.passedOn();
+            if (passedOn != null) {
+                return passedOn; // the destination's answer, as it is
+            }
+            if (outcomes.isEmpty()) {
+                return api.refused(
+                        503,
+                        "no destination takes " + api.name() + " calls: no pyroscope-write of this route has "
+                                + "debugInfo on (a Kafka sink does not carry them)",
+                        responseType);
+            }
+        }
         WriteOutcome chosen = null;
         StringBuilder reasons = new StringBuilder();
         for (WriteOutcome o : outcomes) {

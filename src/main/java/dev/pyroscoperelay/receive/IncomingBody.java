@@ -210,8 +210,11 @@ final class IncomingBody {
         if (!finished) {
             fail(
                     408,
-                    "the request did not arrive within readTimeout (" + owner.readTimeoutMillis
-                            + " ms): nothing was forwarded\n");
+                    api.oneDestination()
+                            ? "the upload did not arrive within debugInfoUploadTimeout ("
+                                    + owner.debugInfoUploadTimeoutMillis + " ms): nothing was forwarded\n"
+                            : "the request did not arrive within readTimeout (" + owner.readTimeoutMillis
+                                    + " ms): nothing was forwarded\n");
         }
     }
 

@@ -23,12 +23,21 @@ final class RawBodyHandler implements Handler<RoutingContext> {
 
     final long maxBodySize;
     final long readTimeoutMillis;
+    /** For a debug-info upload (hundreds of MB from a node's profiler) instead of readTimeout. */
+    final long debugInfoUploadTimeoutMillis;
+
     final BodyBudget budget;
     final RelayMetrics.Receiver metrics;
 
-    RawBodyHandler(long maxBodySize, long readTimeoutMillis, BodyBudget budget, RelayMetrics.Receiver metrics) {
+    RawBodyHandler(
+            long maxBodySize,
+            long readTimeoutMillis,
+            long debugInfoUploadTimeoutMillis,
+            BodyBudget budget,
+            RelayMetrics.Receiver metrics) {
         this.maxBodySize = maxBodySize;
         this.readTimeoutMillis = readTimeoutMillis;
+        this.debugInfoUploadTimeoutMillis = debugInfoUploadTimeoutMillis;
         this.budget = budget;
         this.metrics = metrics;
     }
@@ -47,7 +56,9 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         HttpServerRequest req = ctx.request();
         UploadApi api = UploadApis.forPath(req.path());
         if (GrpcCalls.isGrpc(req) && req.method() == HttpMethod.POST) {
-            GrpcCalls.handle(ctx, api, budget, Math.min(maxBodySize, budget.memoryPerBody()), readTimeoutMillis, then);
+            // only an API with a gRPC method takes gRPC calls (debug info is Connect only, as Pyroscope serves it)
+            UploadApi grpc = api != null && api.grpcPath() != null ? api : null;
+            GrpcCalls.handle(ctx, grpc, budget, Math.min(maxBodySize, budget.memoryPerBody()), readTimeoutMillis, then);
             return;
         }
         if (api == null) {
@@ -70,7 +81,9 @@ final class RawBodyHandler implements Handler<RoutingContext> {
         if (!sink.open()) {
             return;
         }
-        long timer = ctx.vertx().setTimer(readTimeoutMillis, id -> sink.timedOut());
+        long timer = ctx.vertx()
+                .setTimer(
+                        api.oneDestination() ? debugInfoUploadTimeoutMillis : readTimeoutMillis, id -> sink.timedOut());
         req.handler(sink::append);
         // a client that disconnects mid-body: nothing was handed to Camel, so nothing is forwarded
         req.exceptionHandler(t -> sink.abandon());

@@ -25,21 +25,27 @@ public final class ReceiverDefaults {
     public static final String TLS_CLIENT_AUTH = "none";
 
     public static final boolean H2C = false;
+    /** Alloy's debug_info_upload_timeout default. */
+    public static final String DEBUG_INFO_UPLOAD_TIMEOUT = "2m";
+    /** Alloy's http > tls > min_version default. */
+    public static final String TLS_MIN_VERSION = "TLS12";
 
     private ReceiverDefaults() {}
 
     /** Kamelet parameter name to default value. */
     public static Map<String, Object> byParameter() {
-        return Map.of(
-                "listenAddress", LISTEN_ADDRESS,
-                "listenPort", LISTEN_PORT,
-                "maxBodySize", MAX_BODY_SIZE,
-                "clientTimeout", CLIENT_TIMEOUT,
-                "workerThreads", WORKER_THREADS,
-                "readTimeout", READ_TIMEOUT,
-                "idleTimeout", IDLE_TIMEOUT,
-                "maxConnections", MAX_CONNECTIONS,
-                "tlsClientAuth", TLS_CLIENT_AUTH,
-                "h2c", H2C);
+        return Map.ofEntries(
+                Map.entry("listenAddress", LISTEN_ADDRESS),
+                Map.entry("listenPort", LISTEN_PORT),
+                Map.entry("maxBodySize", MAX_BODY_SIZE),
+                Map.entry("clientTimeout", CLIENT_TIMEOUT),
+                Map.entry("workerThreads", WORKER_THREADS),
+                Map.entry("readTimeout", READ_TIMEOUT),
+                Map.entry("idleTimeout", IDLE_TIMEOUT),
+                Map.entry("maxConnections", MAX_CONNECTIONS),
+                Map.entry("tlsClientAuth", TLS_CLIENT_AUTH),
+                Map.entry("h2c", H2C),
+                Map.entry("debugInfoUploadTimeout", DEBUG_INFO_UPLOAD_TIMEOUT),
+                Map.entry("tlsMinVersion", TLS_MIN_VERSION));
     }
 }

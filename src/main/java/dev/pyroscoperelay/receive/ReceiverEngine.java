@@ -28,6 +28,10 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
     private String tlsClientCaFile;
     private String tlsClientAuth = ReceiverDefaults.TLS_CLIENT_AUTH;
     private boolean h2c = ReceiverDefaults.H2C;
+    private long debugInfoUploadTimeoutMillis =
+            Durations.parseMillis("debugInfoUploadTimeout", ReceiverDefaults.DEBUG_INFO_UPLOAD_TIMEOUT);
+    private String tlsMinVersion = ReceiverDefaults.TLS_MIN_VERSION;
+    private String tlsCipherSuites;
     private String receiverName;
 
     public ReceiverEngine() {}
@@ -50,7 +54,10 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
             String tlsClientCaFile,
             String tlsClientAuth,
             String h2c,
-            String receiverName) {
+            String receiverName,
+            String debugInfoUploadTimeout,
+            String tlsMinVersion,
+            String tlsCipherSuites) {
         setListenAddress(arg(listenAddress));
         setListenPort(integer("listenPort", arg(listenPort)));
         setMaxBodySize(number("maxBodySize", arg(maxBodySize)));
@@ -64,6 +71,9 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
         setTlsClientAuth(arg(tlsClientAuth));
         setH2c(Boolean.parseBoolean(arg(h2c).trim()));
         setReceiverName(blankAsNull(arg(receiverName)));
+        setDebugInfoUploadTimeout(arg(debugInfoUploadTimeout));
+        setTlsMinVersion(blankAsNull(arg(tlsMinVersion)));
+        setTlsCipherSuites(blankAsNull(arg(tlsCipherSuites)));
     }
 
     private static String arg(String written) {
@@ -105,11 +115,17 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
                                 idleTimeoutMillis,
                                 maxConnections,
                                 readTimeoutMillis,
-                                ReceiverTls.of(tlsCertFile, tlsKeyFile, tlsClientCaFile, tlsClientAuth),
+                                ReceiverTls.of(
+                                        tlsCertFile,
+                                        tlsKeyFile,
+                                        tlsClientCaFile,
+                                        tlsClientAuth,
+                                        tlsMinVersion,
+                                        tlsCipherSuites),
                                 h2c));
         RelayMetrics.Receiver metrics = RelayMetrics.of(camelContext).receiver(receiverName());
-        RawBodyHandler bodies =
-                new RawBodyHandler(maxBodySize, readTimeoutMillis, BodyBudget.of(camelContext), metrics);
+        RawBodyHandler bodies = new RawBodyHandler(
+                maxBodySize, readTimeoutMillis, debugInfoUploadTimeoutMillis, BodyBudget.of(camelContext), metrics);
         return new ReceiverConsumer(endpoint, processor, server, bodies, metrics);
     }
 
@@ -215,6 +231,23 @@ public class ReceiverEngine implements PlatformHttpEngine, CamelContextAware {
 
     public void setTlsClientAuth(String tlsClientAuth) {
         this.tlsClientAuth = tlsClientAuth;
+    }
+
+    /** Alloy's debug_info_upload_timeout: the time a debug-info upload (body and destination) may take. */
+    public void setDebugInfoUploadTimeout(String duration) {
+        long millis = Durations.parseMillis("debugInfoUploadTimeout", duration);
+        if (millis <= 0) {
+            throw new IllegalArgumentException("pyroscope-receive: debugInfoUploadTimeout must be positive");
+        }
+        this.debugInfoUploadTimeoutMillis = millis;
+    }
+
+    public void setTlsMinVersion(String tlsMinVersion) {
+        this.tlsMinVersion = tlsMinVersion == null ? ReceiverDefaults.TLS_MIN_VERSION : tlsMinVersion;
+    }
+
+    public void setTlsCipherSuites(String tlsCipherSuites) {
+        this.tlsCipherSuites = tlsCipherSuites;
     }
 
     public void setH2c(boolean h2c) {

@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.runtime.TlsVersions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
@@ -11,16 +12,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * HTTPS on a receiver (Alloy's {@code http > tls} block): a PEM certificate chain and key, and optionally client
  * certificates that must chain to {@code clientCaFile} (mTLS). The files are watched: a renewed certificate is served
  * to new connections without a restart.
  */
-record ReceiverTls(String certFile, String keyFile, String clientCaFile, ClientAuth clientAuth) {
+record ReceiverTls(
+        String certFile,
+        String keyFile,
+        String clientCaFile,
+        ClientAuth clientAuth,
+        Set<String> protocols,
+        Set<String> cipherSuites) {
 
     /** Checks the parameters together; null when TLS is off (no certificate). */
-    static ReceiverTls of(String certFile, String keyFile, String clientCaFile, String clientAuth) {
+    static ReceiverTls of(
+            String certFile,
+            String keyFile,
+            String clientCaFile,
+            String clientAuth,
+            String minVersion,
+            String cipherSuites) {
+        Set<String> protocols = TlsVersions.from("pyroscope-receive: tlsMinVersion", minVersion);
+        Set<String> suites = TlsVersions.cipherSuites("pyroscope-receive: tlsCipherSuites", cipherSuites);
         boolean cert = isSet(certFile);
         boolean key = isSet(keyFile);
         ClientAuth auth = clientAuth(clientAuth);
@@ -43,7 +59,13 @@ record ReceiverTls(String certFile, String keyFile, String clientCaFile, ClientA
                 throw new IllegalArgumentException("pyroscope-receive: cannot read TLS file " + f.trim());
             }
         }
-        return new ReceiverTls(certFile.trim(), keyFile.trim(), isSet(clientCaFile) ? clientCaFile.trim() : null, auth);
+        return new ReceiverTls(
+                certFile.trim(),
+                keyFile.trim(),
+                isSet(clientCaFile) ? clientCaFile.trim() : null,
+                auth,
+                protocols,
+                suites);
     }
 
     private static ClientAuth clientAuth(String value) {
@@ -66,6 +88,8 @@ record ReceiverTls(String certFile, String keyFile, String clientCaFile, ClientA
                 .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
         SSLOptions ssl = sslOptions();
         options.setKeyCertOptions(ssl.getKeyCertOptions());
+        options.setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
+        ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
         if (ssl.getTrustOptions() != null) {
             options.setTrustOptions(ssl.getTrustOptions());
         }
@@ -74,7 +98,9 @@ record ReceiverTls(String certFile, String keyFile, String clientCaFile, ClientA
     /** Options that read the files again: for a server whose certificate was renewed. */
     SSLOptions sslOptions() {
         SSLOptions ssl = new SSLOptions()
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile));
+                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile))
+                .setEnabledSecureTransportProtocols(protocols);
+        cipherSuites.forEach(ssl::addEnabledCipherSuite);
         if (clientCaFile != null) {
             ssl.setTrustOptions(new PemTrustOptions().addCertPath(clientCaFile));
         }

@@ -21,13 +21,20 @@ public class UploadReader implements Processor {
 
     private long clientTimeoutMillis = Durations.parseMillis("clientTimeout", ReceiverDefaults.CLIENT_TIMEOUT);
     private long maxBodySize = ReceiverDefaults.MAX_BODY_SIZE;
+    private long debugInfoUploadTimeoutMillis =
+            Durations.parseMillis("debugInfoUploadTimeout", ReceiverDefaults.DEBUG_INFO_UPLOAD_TIMEOUT);
     private volatile BodyBudget budget;
+    private String receivingRoute;
 
     @Override
     public void process(Exchange exchange) {
         long now = System.nanoTime();
         Message in = exchange.getMessage();
-        long timeout = clientTimeoutMillis;
+        UploadApi api = exchange.getProperty(RelayNames.API_PROPERTY, UploadApi.class);
+        if (receivingRoute != null && !receivingRoute.isBlank()) {
+            exchange.setProperty(RelayNames.RECEIVING_ROUTE_PROPERTY, receivingRoute);
+        }
+        long timeout = api != null && api.oneDestination() ? debugInfoUploadTimeoutMillis : clientTimeoutMillis;
         String connectTimeout = in.getHeader("Connect-Timeout-Ms", String.class);
         if (connectTimeout != null) {
             try {
@@ -37,9 +44,9 @@ public class UploadReader implements Processor {
             }
         }
         exchange.setProperty(RelayExchange.PROPERTY, new RelayExchange(now + timeout * 1_000_000L));
-        UploadApi api = exchange.getProperty(RelayNames.API_PROPERTY, UploadApi.class);
         UploadBody body = in.getBody(UploadBody.class);
         String rawQuery = in.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
+        String path = in.getHeader(Exchange.HTTP_PATH, String.class);
         in.removeHeader(Exchange.HTTP_RAW_QUERY);
         in.removeHeader(Exchange.HTTP_PATH);
         in.removeHeader(Exchange.HTTP_METHOD);
@@ -50,7 +57,8 @@ public class UploadReader implements Processor {
         exchange.setProperty(RESPONSE_CONTENT_TYPE, api.responseContentType(contentType));
         // a decoded request is held to the same size as a body kept in memory
         long maxMessage = Math.min(maxBodySize, budget(exchange).memoryPerBody());
-        in.setBody(api.decode(body, contentType, in.getHeader("Content-Encoding", String.class), rawQuery, maxMessage));
+        in.setBody(api.decode(
+                path, body, contentType, in.getHeader("Content-Encoding", String.class), rawQuery, maxMessage));
         RoutingHeaders.update(in);
     }
 
@@ -65,6 +73,15 @@ public class UploadReader implements Processor {
 
     public void setMaxBodySize(long maxBodySize) {
         this.maxBodySize = maxBodySize;
+    }
+
+    /** Set by the Kamelet: the route that uses this receiver. */
+    public void setReceivingRoute(String receivingRoute) {
+        this.receivingRoute = receivingRoute;
+    }
+
+    public void setDebugInfoUploadTimeout(String duration) {
+        this.debugInfoUploadTimeoutMillis = Durations.parseMillis("debugInfoUploadTimeout", duration);
     }
 
     public void setClientTimeout(String duration) {

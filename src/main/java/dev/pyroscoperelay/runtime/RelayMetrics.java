@@ -179,6 +179,21 @@ public final class RelayMetrics {
             c[1].increment(profiles);
         }
 
+        private final java.util.concurrent.ConcurrentHashMap<String, Counter> debugInfo =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** A debug-info call this writer forwarded: {@code method} as Alloy names it, {@code result} ok or failed. */
+        public void debugInfo(String method, String result) {
+            debugInfo
+                    .computeIfAbsent(
+                            method + "/" + result,
+                            k -> Counter.builder("pyroscope.relay.write.debuginfo.calls")
+                                    .description("Debug-info calls forwarded to the destination, by method and result")
+                                    .tags("writer", name, "method", method, "result", result)
+                                    .register(registry))
+                    .increment();
+        }
+
         /** A profile stored in the writer's buffer (delivered later: counted as sent then). */
         public void stored(int profiles) {
             Counter c = stored;

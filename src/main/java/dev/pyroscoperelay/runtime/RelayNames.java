@@ -13,6 +13,8 @@ public final class RelayNames {
 
     /** Exchange property: which API a request came in on (an {@code upload.UploadApi}). */
     public static final String API_PROPERTY = "pyroscope.relay.api";
+    /** Exchange property: the id of the route whose receiver took the request (the debug-info writer is chosen by it). */
+    public static final String RECEIVING_ROUTE_PROPERTY = "pyroscope.relay.receivingRoute";
 
     /** The client's tenant header, forwarded unless a writer sets {@code tenantId}. */
     public static final String TENANT_HEADER = "X-Scope-OrgID";

@@ -12,6 +12,8 @@ public final class RelayExchange {
 
     private final long deadlineNanos;
     private final WriteOutcomes outcomes = new WriteOutcomes();
+    /** A destination's answer that goes back to the client as it is (a debug-info call), or null. */
+    private volatile ClientReply passedOn;
 
     public RelayExchange(long deadlineNanos) {
         this.deadlineNanos = deadlineNanos;
@@ -28,5 +30,13 @@ public final class RelayExchange {
 
     public WriteOutcomes outcomes() {
         return outcomes;
+    }
+
+    public ClientReply passedOn() {
+        return passedOn;
+    }
+
+    public void passOn(ClientReply reply) {
+        this.passedOn = reply;
     }
 }

@@ -14,6 +14,24 @@ public interface UploadApi {
     /** The HTTP path it is served on, and sent to below a destination's base path. */
     String path();
 
+    /** Whether a request to this HTTP path (or gRPC method path) is one of this API's. */
+    default boolean serves(String path) {
+        return path().equals(path) || path.equals(grpcPath());
+    }
+
+    /** What it serves, for a 404 ("POST /ingest"). */
+    default String describe() {
+        return "POST " + path();
+    }
+
+    /**
+     * Whether a call goes to exactly one destination and its answer back to the client as it is (debug info): no
+     * labels, relabel rules, Kafka or durable buffer; within the receiver's {@code debugInfoUploadTimeout}.
+     */
+    default boolean oneDestination() {
+        return false;
+    }
+
     /** The path of its gRPC method, or null when it has none. */
     default String grpcPath() {
         return null;
@@ -33,7 +51,8 @@ public interface UploadApi {
      * The validated upload of a request body (also what a Kafka record carries); throws
      * {@link InvalidProfileException} (a 4xx) for what no writer could send.
      */
-    ProfileUpload decode(UploadBody body, String contentType, String contentEncoding, String rawQuery, long maxMessage);
+    ProfileUpload decode(
+            String path, UploadBody body, String contentType, String contentEncoding, String rawQuery, long maxMessage);
 
     /** The answer when every destination took the upload. */
     ClientReply accepted(List<WriteOutcome> outcomes, String responseContentType);

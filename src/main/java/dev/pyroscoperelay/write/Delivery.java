@@ -1,6 +1,7 @@
 package dev.pyroscoperelay.write;
 
 import dev.pyroscoperelay.runtime.RelayNames;
+import dev.pyroscoperelay.upload.ClientReply;
 import dev.pyroscoperelay.upload.PartialSuccess;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
 import dev.pyroscoperelay.upload.UploadBody;
@@ -53,6 +54,11 @@ final class Delivery {
     /** Ends an attempt that runs past its share of the deadline; the client's own timeouts are per read. */
     private volatile long timer = -1;
 
+    /** Each attempt's limit: remoteTimeout, or a debug-info upload's own. */
+    private long attemptLimitMillis;
+    /** Gets the destination's answer as it is (debug info), or null. */
+    private java.util.function.Consumer<ClientReply> answerSink;
+
     private volatile HttpClientRequest current;
     private final AtomicBoolean attemptDone = new AtomicBoolean();
 
@@ -83,6 +89,14 @@ final class Delivery {
         this.deadlineNanos = deadlineNanos;
         this.done = done;
         this.target = client.settings.basePath() + request.pathAndQuery();
+        this.attemptLimitMillis = client.settings.remoteTimeoutMillis();
+    }
+
+    /** The destination's answer goes to {@code sink} as it is (status, Content-Type, body), for the client. */
+    Delivery passingAnswerTo(java.util.function.Consumer<ClientReply> sink, long attemptLimitMillis) {
+        this.answerSink = sink;
+        this.attemptLimitMillis = attemptLimitMillis;
+        return this;
     }
 
     private long millisLeft() {
@@ -98,7 +112,7 @@ final class Delivery {
         if (attempts++ > 0) {
             client.metrics.retry();
         }
-        attemptTimeoutMillis = Math.min(client.settings.remoteTimeoutMillis(), remaining);
+        attemptTimeoutMillis = Math.min(attemptLimitMillis, remaining);
         attemptDone.set(false);
         current = null;
         attemptStarted = System.nanoTime();
@@ -138,6 +152,13 @@ final class Delivery {
     }
 
     private Attempt answered(HttpClientResponse response, byte[] body) {
+        if (answerSink != null) {
+            answerSink.accept(new ClientReply(
+                    response.statusCode(),
+                    response.getHeader("Content-Type"),
+                    body,
+                    response.statusCode() / 100 == 2 ? "" : "the destination answered " + response.statusCode()));
+        }
         Attempt a = Attempt.answered(response.statusCode(), response.getHeader("Retry-After"), body);
         // what a 2xx says beyond success is the API's to read (OTLP's partial success)
         return a.kind() == Kind.OK

@@ -6,6 +6,7 @@ import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.runtime.RelayVertx;
 import dev.pyroscoperelay.runtime.UserRouteId;
+import dev.pyroscoperelay.upload.DebugInfoCall;
 import dev.pyroscoperelay.upload.ExternalLabels;
 import dev.pyroscoperelay.upload.InvalidProfileException;
 import dev.pyroscoperelay.upload.NothingLeft;
@@ -63,6 +64,9 @@ public class PyroscopeWriter extends AsyncProcessorSupport
                     "pyroscope-write \"" + writerName() + "\" must be reached from a kamelet:pyroscope-receive route"));
             callback.done(true);
             return true;
+        }
+        if (upload instanceof DebugInfoCall call) {
+            return debugInfo(c, relay, call, exchange, callback);
         }
         if (upload instanceof NothingLeft) {
             // relabel rules dropped every series: nothing to send, and nothing failed
@@ -124,6 +128,75 @@ public class PyroscopeWriter extends AsyncProcessorSupport
         return false;
     }
 
+    /**
+     * A debug-info call: forwarded once, by the first writer of the route with debugInfo on, and the destination's
+     * answer goes back as it is; every other writer skips it (no outcome, nothing counted). No buffer, no retry: the
+     * profiler tries again itself.
+     */
+    private boolean debugInfo(
+            DestinationClient c, RelayExchange relay, DebugInfoCall call, Exchange exchange, AsyncCallback callback) {
+        if (!c.settings.debugInfo().on()
+                || !DebugInfoWriters.of(camelContext)
+                        .takes(exchange.getProperty(RelayNames.RECEIVING_ROUTE_PROPERTY, String.class), this)) {
+            callback.done(true);
+            return true;
+        }
+        OutgoingRequest request = call.toDestination(java.util.Map.of());
+        String tenant = c.settings.tenantId() != null
+                ? c.settings.tenantId()
+                : exchange.getMessage().getHeader(RelayNames.TENANT_HEADER, String.class);
+        String authorization;
+        try {
+            authorization = authorization(c.settings);
+        } catch (RuntimeException e) {
+            LOG.error("pyroscope-write \"{}\": {}", writerName(), e.getMessage());
+            record(
+                    c,
+                    relay,
+                    call,
+                    0,
+                    Kind.INVALID,
+                    0,
+                    0,
+                    "cannot read this writer's credentials (see the relay's log)");
+            callback.done(true);
+            return true;
+        }
+        boolean upload = call.method().equals("Upload");
+        long limit = upload ? c.settings.debugInfo().uploadTimeoutMillis() : c.settings.remoteTimeoutMillis();
+        new Delivery(
+                        c,
+                        request,
+                        tenant,
+                        authorization,
+                        relay.deadlineNanos(),
+                        true,
+                        (kind, status, attempts, detail, retryAfter, partial) -> {
+                            c.metrics.debugInfo(call.method(), kind == Kind.OK ? "ok" : "failed");
+                            if (relay.passedOn() == null) {
+                                // no answer to pass on (unreachable, timed out): the client gets the relay's
+                                record(
+                                        c,
+                                        relay,
+                                        call,
+                                        0,
+                                        new WriteOutcome(writerName(), order, kind, status, attempts, detail));
+                            } else if (kind != Kind.OK) {
+                                LOG.warn(
+                                        "debug-info {} failed: writer={} url={} status={} reason=\"{}\"",
+                                        call.method(),
+                                        writerName(),
+                                        c.settings.safeUrl(),
+                                        status,
+                                        detail);
+                            }
+                            callback.done(false);
+                        })
+                .passingAnswerTo(relay::passOn, limit)
+                .start();
+        return false;
+    }
+
     /** The one place an outcome is recorded: for the client's answer, in the metrics, and in the log when it failed. */
     private void record(
             DestinationClient c,
@@ -148,7 +221,9 @@ public class PyroscopeWriter extends AsyncProcessorSupport
             c.metrics.sent(bytes, upload.profileCount());
             return;
         }
-        c.metrics.dropped(kind.name().toLowerCase(Locale.ROOT), bytes, upload.profileCount());
+        if (!(upload instanceof DebugInfoCall)) {
+            c.metrics.dropped(kind.name().toLowerCase(Locale.ROOT), bytes, upload.profileCount());
+        }
         LOG.warn(
                 "forward failed: writer={} url={} result={} status={} attempts={} reason=\"{}\"",
                 writerName(),
@@ -228,6 +303,9 @@ public class PyroscopeWriter extends AsyncProcessorSupport
                         }
                     }
                     client = c;
+                    if (settings.debugInfo().on()) {
+                        DebugInfoWriters.of(camelContext).add(parameters.parentRouteId, order, this);
+                    }
                     LOG.info("pyroscope-write \"{}\" sends to {}", writerName(), settings.safeUrl());
                 }
             }
@@ -254,6 +332,9 @@ public class PyroscopeWriter extends AsyncProcessorSupport
 
     @Override
     protected void doStop() {
+        if (camelContext != null) {
+            DebugInfoWriters.of(camelContext).remove(parameters.parentRouteId, order, this);
+        }
         BufferedDelivery b = buffer;
         buffer = null;
         if (b != null) {

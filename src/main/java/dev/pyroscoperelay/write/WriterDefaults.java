@@ -17,21 +17,25 @@ public final class WriterDefaults {
     public static final String BUFFER_MAX_SIZE = "1GiB";
     public static final String BUFFER_MAX_AGE = "24h";
     public static final String BUFFER_WHEN_FULL = "reject";
+    public static final boolean DEBUG_INFO = true;
+    public static final String DEBUG_INFO_UPLOAD_TIMEOUT = "2m";
 
     private WriterDefaults() {}
 
     /** Kamelet parameter name to default value. */
     public static Map<String, Object> byParameter() {
-        return Map.of(
-                "remoteTimeout", REMOTE_TIMEOUT,
-                "minBackoffPeriod", MIN_BACKOFF_PERIOD,
-                "maxBackoffPeriod", MAX_BACKOFF_PERIOD,
-                "maxBackoffRetries", MAX_BACKOFF_RETRIES,
-                "retryOnHttp429", RETRY_ON_HTTP_429,
-                "tlsInsecureSkipVerify", TLS_INSECURE_SKIP_VERIFY,
-                "maxConnections", MAX_CONNECTIONS,
-                "bufferMaxSize", BUFFER_MAX_SIZE,
-                "bufferMaxAge", BUFFER_MAX_AGE,
-                "bufferWhenFull", BUFFER_WHEN_FULL);
+        return Map.ofEntries(
+                Map.entry("remoteTimeout", REMOTE_TIMEOUT),
+                Map.entry("minBackoffPeriod", MIN_BACKOFF_PERIOD),
+                Map.entry("maxBackoffPeriod", MAX_BACKOFF_PERIOD),
+                Map.entry("maxBackoffRetries", MAX_BACKOFF_RETRIES),
+                Map.entry("retryOnHttp429", RETRY_ON_HTTP_429),
+                Map.entry("tlsInsecureSkipVerify", TLS_INSECURE_SKIP_VERIFY),
+                Map.entry("maxConnections", MAX_CONNECTIONS),
+                Map.entry("bufferMaxSize", BUFFER_MAX_SIZE),
+                Map.entry("bufferMaxAge", BUFFER_MAX_AGE),
+                Map.entry("bufferWhenFull", BUFFER_WHEN_FULL),
+                Map.entry("debugInfo", DEBUG_INFO),
+                Map.entry("debugInfoUploadTimeout", DEBUG_INFO_UPLOAD_TIMEOUT));
     }
 }

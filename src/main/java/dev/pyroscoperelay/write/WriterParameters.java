@@ -28,6 +28,8 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
     String bufferMaxSize = WriterDefaults.BUFFER_MAX_SIZE;
     String bufferMaxAge = WriterDefaults.BUFFER_MAX_AGE;
     String bufferWhenFull = WriterDefaults.BUFFER_WHEN_FULL;
+    boolean debugInfo = WriterDefaults.DEBUG_INFO;
+    String debugInfoUploadTimeout = WriterDefaults.DEBUG_INFO_UPLOAD_TIMEOUT;
     /** Set by the Kamelet: the route that calls this writer, the default name. */
     String parentRouteId;
 
@@ -113,6 +115,14 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
 
     public void setBufferWhenFull(String bufferWhenFull) {
         this.bufferWhenFull = bufferWhenFull;
+    }
+
+    public void setDebugInfo(boolean debugInfo) {
+        this.debugInfo = debugInfo;
+    }
+
+    public void setDebugInfoUploadTimeout(String debugInfoUploadTimeout) {
+        this.debugInfoUploadTimeout = debugInfoUploadTimeout;
     }
 
     public void setParentRouteId(String parentRouteId) {

@@ -35,7 +35,11 @@ record WriterSettings(
         String tlsCaFile,
         URI proxy,
         int maxConnections,
-        Buffer buffer) {
+        Buffer buffer,
+        DebugInfo debugInfo) {
+
+    /** Whether this writer forwards debug-info calls, and how long an upload may take. */
+    record DebugInfo(boolean on, long uploadTimeoutMillis) {}
 
     /** A durable buffer ({@code bufferPath} set), or null. */
     record Buffer(Path path, long maxSizeBytes, long maxAgeMillis, boolean dropOldest) {}
@@ -97,10 +101,19 @@ record WriterSettings(
                     isSet(p.tlsCaFile) ? p.tlsCaFile.trim() : null,
                     isSet(p.proxyUrl) ? proxyUrl(p.proxyUrl) : null,
                     p.maxConnections,
-                    buffer(p));
+                    buffer(p),
+                    debugInfo(p));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
         }
+    }
+
+    private static DebugInfo debugInfo(WriterParameters p) {
+        long timeout = Durations.parseMillis("debugInfoUploadTimeout", p.debugInfoUploadTimeout);
+        if (timeout <= 0) {
+            throw new IllegalArgumentException("debugInfoUploadTimeout must be positive");
+        }
+        return new DebugInfo(p.debugInfo, timeout);
     }
 
     private static Buffer buffer(WriterParameters p) {
