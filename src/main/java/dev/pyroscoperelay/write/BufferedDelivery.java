@@ -123,7 +123,9 @@ final class BufferedDelivery {
             } catch (RuntimeException e) {
                 auth = null; // the background delivery logs it
             }
-            if (auth != null || client.settings.bearerTokenFile() == null) {
+            if (auth != null
+                    || client.settings.auth().file() == null
+                            && client.settings.auth().oauth2() == null) {
                 return new FirstSend(this, request, tenant, profiles).start(auth);
             }
         }

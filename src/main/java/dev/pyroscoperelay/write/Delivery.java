@@ -41,7 +41,10 @@ final class Delivery {
     private final DestinationClient client;
     private final OutgoingRequest request;
     private final String tenant;
-    private final String authorization;
+    /** Replaced once when the destination refuses it with 401 and the credentials can give another (OAuth2). */
+    private String authorization;
+
+    private boolean authorizationRenewed;
     private final long deadlineNanos;
     private final Done done;
     private final boolean oneAttempt;
@@ -249,6 +252,19 @@ final class Delivery {
             return;
         }
         allTimedOut &= attempt.kind() == Kind.TIMEOUT;
+        if (attempt.status() == 401 && !authorizationRenewed && client.credentials.rejected(authorization)) {
+            // an OAuth2 token the destination no longer takes (revoked, or expired early): a new one, at once
+            authorizationRenewed = true;
+            client.credentials.next().onComplete(renewed -> {
+                if (renewed.succeeded() && millisLeft() > 0) {
+                    authorization = renewed.result();
+                    start();
+                } else {
+                    finish();
+                }
+            });
+            return;
+        }
         long wait = oneAttempt
                 ? RetryPolicy.STOP
                 : client.settings

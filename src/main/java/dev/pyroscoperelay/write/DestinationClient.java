@@ -20,6 +20,9 @@ final class DestinationClient {
     final Vertx vertx;
     final HttpClient http;
     final RelayMetrics.Writer metrics;
+    /** The Authorization header it sends (an OAuth2 token is fetched through {@link #http}). */
+    final Credentials credentials;
+
     private final RelayVertx relay;
 
     private DestinationClient(
@@ -29,6 +32,7 @@ final class DestinationClient {
         this.vertx = vertx;
         this.http = http;
         this.metrics = metrics;
+        this.credentials = Credentials.of(settings.auth(), this);
     }
 
     static DestinationClient open(WriterSettings s, RelayMetrics.Writer metrics, RelayVertx relay) {

@@ -91,40 +91,29 @@ public class PyroscopeWriter extends AsyncProcessorSupport
             storeThenAnswer(b, c, relay, upload, request, tenant, callback);
             return false;
         }
-        String authorization;
-        try {
-            authorization = authorization(c.settings);
-        } catch (RuntimeException e) {
-            // the SDK is told that the relay could not authenticate, not where the token lives
-            LOG.error("pyroscope-write \"{}\": {}", writerName(), e.getMessage());
-            record(
-                    c,
-                    relay,
-                    upload,
-                    request.body().length(),
-                    Kind.INVALID,
-                    0,
-                    0,
-                    "cannot read this writer's bearerTokenFile (see the relay's log)");
-            callback.done(true);
-            return true;
-        }
-        new Delivery(
-                        c,
-                        request,
-                        tenant,
-                        authorization,
-                        relay.deadlineNanos(),
-                        (kind, status, attempts, detail, retryAfter, partial) -> {
-                            record(
-                                    c,
-                                    relay,
-                                    upload,
-                                    request.body().length(),
-                                    new WriteOutcome(writerName(), order, kind, status, attempts, detail, partial));
-                            callback.done(false);
-                        })
-                .start();
+        withCredentials(
+                c,
+                relay,
+                upload,
+                request,
+                callback,
+                authorization -> new Delivery(
+                                c,
+                                request,
+                                tenant,
+                                authorization,
+                                relay.deadlineNanos(),
+                                (kind, status, attempts, detail, retryAfter, partial) -> {
+                                    record(
+                                            c,
+                                            relay,
+                                            upload,
+                                            request.body().length(),
+                                            new WriteOutcome(
+                                                    writerName(), order, kind, status, attempts, detail, partial));
+                                    callback.done(false);
+                                })
+                        .start());
         return false;
     }
 
@@ -145,55 +134,44 @@ public class PyroscopeWriter extends AsyncProcessorSupport
         String tenant = c.settings.tenantId() != null
                 ? c.settings.tenantId()
                 : exchange.getMessage().getHeader(RelayNames.TENANT_HEADER, String.class);
-        String authorization;
-        try {
-            authorization = authorization(c.settings);
-        } catch (RuntimeException e) {
-            LOG.error("pyroscope-write \"{}\": {}", writerName(), e.getMessage());
-            record(
-                    c,
-                    relay,
-                    call,
-                    0,
-                    Kind.INVALID,
-                    0,
-                    0,
-                    "cannot read this writer's credentials (see the relay's log)");
-            callback.done(true);
-            return true;
-        }
         boolean upload = call.method().equals("Upload");
         long limit = upload ? c.settings.debugInfo().uploadTimeoutMillis() : c.settings.remoteTimeoutMillis();
-        new Delivery(
-                        c,
-                        request,
-                        tenant,
-                        authorization,
-                        relay.deadlineNanos(),
-                        true,
-                        (kind, status, attempts, detail, retryAfter, partial) -> {
-                            c.metrics.debugInfo(call.method(), kind == Kind.OK ? "ok" : "failed");
-                            if (relay.passedOn() == null) {
-                                // no answer to pass on (unreachable, timed out): the client gets the relay's
-                                record(
-                                        c,
-                                        relay,
-                                        call,
-                                        0,
-                                        new WriteOutcome(writerName(), order, kind, status, attempts, detail));
-                            } else if (kind != Kind.OK) {
-                                LOG.warn(
-                                        "debug-info {} failed: writer={} url={} status={} reason=\"{}\"",
-                                        call.method(),
-                                        writerName(),
-                                        c.settings.safeUrl(),
-                                        status,
-                                        detail);
-                            }
-                            callback.done(false);
-                        })
-                .passingAnswerTo(relay::passOn, limit)
-                .start();
+        withCredentials(
+                c,
+                relay,
+                call,
+                request,
+                callback,
+                authorization -> new Delivery(
+                                c,
+                                request,
+                                tenant,
+                                authorization,
+                                relay.deadlineNanos(),
+                                true,
+                                (kind, status, attempts, detail, retryAfter, partial) -> {
+                                    c.metrics.debugInfo(call.method(), kind == Kind.OK ? "ok" : "failed");
+                                    if (relay.passedOn() == null) {
+                                        // no answer to pass on (unreachable, timed out): the client gets the relay's
+                                        record(
+                                                c,
+                                                relay,
+                                                call,
+                                                0,
+                                                new WriteOutcome(writerName(), order, kind, status, attempts, detail));
+                                    } else if (kind != Kind.OK) {
+                                        LOG.warn(
+                                                "debug-info {} failed: writer={} url={} status={} reason=\"{}\"",
+                                                call.method(),
+                                                writerName(),
+                                                c.settings.safeUrl(),
+                                                status,
+                                                detail);
+                                    }
+                                    callback.done(false);
+                                })
+                        .passingAnswerTo(relay::passOn, limit)
+                        .start());
         return false;
     }
 
@@ -276,11 +254,40 @@ public class PyroscopeWriter extends AsyncProcessorSupport
         });
     }
 
-    private static String authorization(WriterSettings s) {
-        if (s.authorization() != null) {
-            return s.authorization();
+    /**
+     * Starts {@code send} with the writer's Authorization header, at once when it is at hand (a fixed value, a file,
+     * a cached token), else once an OAuth2 token is fetched. Without credentials the writer fails retryably: the SDK
+     * is told which of the writer's parameters failed, not the secret.
+     */
+    private void withCredentials(
+            DestinationClient c,
+            RelayExchange relay,
+            ProfileUpload upload,
+            OutgoingRequest request,
+            AsyncCallback callback,
+            java.util.function.Consumer<String> send) {
+        io.vertx.core.Future<String> header = c.credentials.next();
+        if (header.succeeded()) {
+            send.accept(header.result());
+            return;
         }
-        return s.bearerTokenFile() == null ? null : "Bearer " + BearerTokenFile.read(s.bearerTokenFile());
+        header.onComplete(r -> {
+            if (r.succeeded()) {
+                send.accept(r.result());
+                return;
+            }
+            LOG.error("pyroscope-write \"{}\": {}", writerName(), r.cause().getMessage());
+            record(
+                    c,
+                    relay,
+                    upload,
+                    request.body().length(),
+                    Kind.SERVER_ERROR,
+                    503,
+                    0,
+                    "no credentials for this writer's destination: " + r.cause().getMessage());
+            callback.done(false);
+        });
     }
 
     private DestinationClient client() {
@@ -294,8 +301,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport
                     c = DestinationClient.open(settings, metrics, RelayVertx.of(camelContext));
                     if (settings.buffer() != null) {
                         try {
-                            buffer =
-                                    BufferedDelivery.open(settings.buffer(), c, () -> authorization(settings), metrics);
+                            buffer = BufferedDelivery.open(settings.buffer(), c, c.credentials::current, metrics);
                         } catch (IOException | RuntimeException e) {
                             c.close();
                             throw new IllegalStateException(

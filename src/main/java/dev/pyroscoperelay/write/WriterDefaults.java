@@ -18,6 +18,7 @@ public final class WriterDefaults {
     public static final String BUFFER_MAX_AGE = "24h";
     public static final String BUFFER_WHEN_FULL = "reject";
     public static final boolean DEBUG_INFO = true;
+    public static final String AUTHORIZATION_TYPE = "Bearer";
     public static final String DEBUG_INFO_UPLOAD_TIMEOUT = "2m";
 
     private WriterDefaults() {}
@@ -36,6 +37,7 @@ public final class WriterDefaults {
                 Map.entry("bufferMaxAge", BUFFER_MAX_AGE),
                 Map.entry("bufferWhenFull", BUFFER_WHEN_FULL),
                 Map.entry("debugInfo", DEBUG_INFO),
+                Map.entry("authorizationType", AUTHORIZATION_TYPE),
                 Map.entry("debugInfoUploadTimeout", DEBUG_INFO_UPLOAD_TIMEOUT));
     }
 }

@@ -28,6 +28,15 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
     String bufferMaxSize = WriterDefaults.BUFFER_MAX_SIZE;
     String bufferMaxAge = WriterDefaults.BUFFER_MAX_AGE;
     String bufferWhenFull = WriterDefaults.BUFFER_WHEN_FULL;
+    String authorizationType;
+    String authorizationCredentials;
+    String authorizationCredentialsFile;
+    String oauth2ClientId;
+    String oauth2ClientSecret;
+    String oauth2ClientSecretFile;
+    String oauth2TokenUrl;
+    String oauth2Scopes;
+    String oauth2EndpointParams;
     boolean debugInfo = WriterDefaults.DEBUG_INFO;
     String debugInfoUploadTimeout = WriterDefaults.DEBUG_INFO_UPLOAD_TIMEOUT;
     /** Set by the Kamelet: the route that calls this writer, the default name. */
@@ -127,5 +136,41 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
 
     public void setParentRouteId(String parentRouteId) {
         this.parentRouteId = parentRouteId;
+    }
+
+    public void setAuthorizationType(String authorizationType) {
+        this.authorizationType = authorizationType;
+    }
+
+    public void setAuthorizationCredentials(String authorizationCredentials) {
+        this.authorizationCredentials = authorizationCredentials;
+    }
+
+    public void setAuthorizationCredentialsFile(String authorizationCredentialsFile) {
+        this.authorizationCredentialsFile = authorizationCredentialsFile;
+    }
+
+    public void setOauth2ClientId(String oauth2ClientId) {
+        this.oauth2ClientId = oauth2ClientId;
+    }
+
+    public void setOauth2ClientSecret(String oauth2ClientSecret) {
+        this.oauth2ClientSecret = oauth2ClientSecret;
+    }
+
+    public void setOauth2ClientSecretFile(String oauth2ClientSecretFile) {
+        this.oauth2ClientSecretFile = oauth2ClientSecretFile;
+    }
+
+    public void setOauth2TokenUrl(String oauth2TokenUrl) {
+        this.oauth2TokenUrl = oauth2TokenUrl;
+    }
+
+    public void setOauth2Scopes(String oauth2Scopes) {
+        this.oauth2Scopes = oauth2Scopes;
+    }
+
+    public void setOauth2EndpointParams(String oauth2EndpointParams) {
+        this.oauth2EndpointParams = oauth2EndpointParams;
     }
 }

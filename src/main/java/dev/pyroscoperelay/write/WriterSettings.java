@@ -16,7 +16,7 @@ import java.util.Set;
  * the writer and the parameter (as Alloy's {@code EndpointOptions.Validate()}). Immutable: what a request uses.
  *
  * @param basePath the URL's path without a trailing slash, kept as a prefix of every request path
- * @param authorization the {@code Authorization} value of basic auth or a bearer token; null with a token file or none
+ * @param auth how it authenticates (basic, bearer, authorization, OAuth2 or none)
  */
 record WriterSettings(
         String name,
@@ -27,8 +27,7 @@ record WriterSettings(
         String safeUrl,
         long remoteTimeoutMillis,
         Map<String, String> headers,
-        String authorization,
-        String bearerTokenFile,
+        AuthSettings auth,
         String tenantId,
         RetryPolicy retryPolicy,
         boolean tlsInsecureSkipVerify,
@@ -71,18 +70,7 @@ record WriterSettings(
             if (p.maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be at least 1");
             }
-            int authKinds = (isSet(p.basicAuthUsername) ? 1 : 0)
-                    + (isSet(p.bearerToken) ? 1 : 0)
-                    + (isSet(p.bearerTokenFile) ? 1 : 0);
-            if (authKinds > 1) {
-                throw new IllegalArgumentException("set only one of basicAuthUsername, bearerToken, bearerTokenFile");
-            }
-            String authorization = null;
-            if (isSet(p.basicAuthUsername)) {
-                authorization = basicAuth(p.basicAuthUsername, p.basicAuthPassword);
-            } else if (isSet(p.bearerToken)) {
-                authorization = "Bearer " + p.bearerToken.trim();
-            }
+            AuthSettings auth = AuthSettings.of(p);
             boolean ssl = base.getScheme().equalsIgnoreCase("https");
             return new WriterSettings(
                     name,
@@ -93,8 +81,7 @@ record WriterSettings(
                     safeUrl(base),
                     timeout,
                     headers(p.headers),
-                    authorization,
-                    isSet(p.bearerTokenFile) ? p.bearerTokenFile.trim() : null,
+                    auth,
                     isSet(p.tenantId) ? p.tenantId.trim() : null,
                     new RetryPolicy(p.maxBackoffRetries, p.retryOnHttp429, minBackoff, maxBackoff),
                     p.tlsInsecureSkipVerify,

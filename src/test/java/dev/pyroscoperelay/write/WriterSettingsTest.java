@@ -53,14 +53,100 @@ class WriterSettingsTest {
                             p.basicAuthUsername = "u";
                             p.bearerToken = "t";
                         },
-                        "set only one of basicAuthUsername, bearerToken, bearerTokenFile"),
+                        "set only one way to authenticate, not basicAuthUsername/basicAuthPassword and bearerToken"),
                 new Bad(
                         "bearer and token file",
                         p -> {
                             p.bearerToken = "t";
                             p.bearerTokenFile = "/run/token";
                         },
-                        "set only one of"),
+                        "set only one way to authenticate, not bearerToken and bearerTokenFile"),
+                new Bad(
+                        "bearer and oauth2",
+                        p -> {
+                            p.bearerToken = "t";
+                            p.oauth2ClientId = "id";
+                        },
+                        "set only one way to authenticate, not bearerToken and oauth2*"),
+                new Bad(
+                        "authorization and basic",
+                        p -> {
+                            p.authorizationCredentials = "secret";
+                            p.basicAuthUsername = "u";
+                        },
+                        "set only one way to authenticate, not basicAuthUsername/basicAuthPassword and "
+                                + "authorizationCredentials"),
+                new Bad(
+                        "authorization credentials twice",
+                        p -> {
+                            p.authorizationCredentials = "secret";
+                            p.authorizationCredentialsFile = "/run/creds";
+                        },
+                        "set authorizationCredentials or authorizationCredentialsFile, not both"),
+                new Bad(
+                        "authorization type basic",
+                        p -> {
+                            p.authorizationType = "basic";
+                            p.authorizationCredentials = "secret";
+                        },
+                        "authorizationType cannot be Basic"),
+                new Bad(
+                        "password without user",
+                        p -> p.basicAuthPassword = "secret",
+                        "basicAuthPassword needs basicAuthUsername"),
+                new Bad(
+                        "unreadable token file",
+                        p -> p.bearerTokenFile = "/nonexistent/token",
+                        "cannot read bearerTokenFile /nonexistent/token"),
+                new Bad(
+                        "unreadable credentials file",
+                        p -> p.authorizationCredentialsFile = "/nonexistent/creds",
+                        "cannot read authorizationCredentialsFile /nonexistent/creds"),
+                new Bad(
+                        "oauth2 without token url",
+                        p -> {
+                            p.oauth2ClientId = "id";
+                            p.oauth2ClientSecret = "secret";
+                        },
+                        "oauth2TokenUrl is required with oauth2"),
+                new Bad(
+                        "oauth2 without client id",
+                        p -> p.oauth2TokenUrl = "https://auth/token",
+                        "oauth2ClientId is required with oauth2"),
+                new Bad(
+                        "oauth2 two secrets",
+                        p -> {
+                            p.oauth2ClientId = "id";
+                            p.oauth2TokenUrl = "https://auth/token";
+                            p.oauth2ClientSecret = "secret";
+                            p.oauth2ClientSecretFile = "/run/secret";
+                        },
+                        "set one of oauth2ClientSecret and oauth2ClientSecretFile"),
+                new Bad(
+                        "oauth2 token url without scheme",
+                        p -> {
+                            p.oauth2ClientId = "id";
+                            p.oauth2TokenUrl = "auth.example.com/token";
+                            p.oauth2ClientSecret = "secret";
+                        },
+                        "'oauth2TokenUrl' must be an http:// or https:// URL with a host"),
+                new Bad(
+                        "oauth2 unreadable secret file",
+                        p -> {
+                            p.oauth2ClientId = "id";
+                            p.oauth2TokenUrl = "https://auth/token";
+                            p.oauth2ClientSecretFile = "/nonexistent/client-key";
+                        },
+                        "cannot read oauth2ClientSecretFile /nonexistent/client-key"),
+                new Bad(
+                        "oauth2 endpoint param without =",
+                        p -> {
+                            p.oauth2ClientId = "id";
+                            p.oauth2TokenUrl = "https://auth/token";
+                            p.oauth2ClientSecret = "x";
+                            p.oauth2EndpointParams = "audience";
+                        },
+                        "'oauth2EndpointParams' has an entry that is not name=value"),
                 new Bad("zero timeout", p -> p.remoteTimeout = "0s", "remoteTimeout must be positive"),
                 new Bad("bad duration", p -> p.remoteTimeout = "soon", "remoteTimeout: 'soon' is not a duration"),
                 new Bad("negative backoff", p -> p.minBackoffPeriod = "-1s", "minBackoffPeriod: '-1s' is negative"),
@@ -98,7 +184,7 @@ class WriterSettingsTest {
         assertEquals(10_000, s.remoteTimeoutMillis());
         assertEquals(new RetryPolicy(10, true, 500, 300_000), s.retryPolicy());
         assertEquals(64, s.maxConnections());
-        assertNull(s.authorization());
+        assertEquals(AuthSettings.NONE, s.auth());
         assertNull(s.tenantId());
         assertNull(s.proxy());
         assertEquals(Map.of(), s.headers());
@@ -122,14 +208,34 @@ class WriterSettingsTest {
             p.headers = "X-A: 1; X-B: two words ;";
             p.tenantId = " team-a ";
         });
-        assertEquals("Basic cmVsYXktdXNlcjpyZWxheS1zM2NyZXQ=", basic.authorization());
+        assertEquals("Basic cmVsYXktdXNlcjpyZWxheS1zM2NyZXQ=", basic.auth().fixed());
         assertEquals(List.of("X-A", "X-B"), List.copyOf(basic.headers().keySet()));
         assertEquals("two words", basic.headers().get("X-B"));
         assertEquals("team-a", basic.tenantId());
         assertFalse(basic.toString().contains("cmVsYXk"), "toString must not show credentials: " + basic);
-        assertEquals("Bearer tok", settings(p -> p.bearerToken = " tok ").authorization());
-        WriterSettings file = settings(p -> p.bearerTokenFile = "/run/token");
-        assertNull(file.authorization());
-        assertEquals("/run/token", file.bearerTokenFile());
+        assertEquals("Bearer tok", settings(p -> p.bearerToken = " tok ").auth().fixed());
+        assertEquals(
+                "Token abc",
+                settings(p -> {
+                            p.authorizationType = "Token";
+                            p.authorizationCredentials = "abc";
+                        })
+                        .auth()
+                        .fixed());
+        assertEquals(
+                "Bearer abc",
+                settings(p -> p.authorizationCredentials = "abc").auth().fixed());
+        AuthSettings.OAuth2 oauth2 = settings(p -> {
+                    p.oauth2ClientId = "id";
+                    p.oauth2ClientSecret = "s3cret";
+                    p.oauth2TokenUrl = "https://auth.example/token";
+                    p.oauth2Scopes = "a, b";
+                    p.oauth2EndpointParams = "audience=pyroscope; resource=x";
+                })
+                .auth()
+                .oauth2();
+        assertEquals(List.of("a", "b"), oauth2.scopes());
+        assertEquals(Map.of("audience", "pyroscope", "resource", "x"), oauth2.endpointParams());
+        assertFalse(oauth2.toString().contains("s3cret"), oauth2.toString());
     }
 }
