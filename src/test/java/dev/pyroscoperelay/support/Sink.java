@@ -46,6 +46,7 @@ public final class Sink implements AutoCloseable {
     private final List<Received> all = new CopyOnWriteArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
     private volatile IntFunction<Answer> script = n -> Answer.status(200);
+    private volatile java.util.function.Function<Received, Answer> byRequest;
 
     private Sink(int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
@@ -66,7 +67,7 @@ public final class Sink implements AutoCloseable {
             int n = count.incrementAndGet();
             all.add(r);
             queue.add(r);
-            Answer a = script.apply(n);
+            Answer a = byRequest != null ? byRequest.apply(r) : script.apply(n);
             if (a.delayMillis > 0) {
                 try {
                     Thread.sleep(a.delayMillis);
@@ -105,6 +106,12 @@ public final class Sink implements AutoCloseable {
 
     public Sink answering(IntFunction<Answer> script) {
         this.script = script;
+        return this;
+    }
+
+    /** Answers each request by what it carries (its headers, say). */
+    public Sink answeringEach(java.util.function.Function<Received, Answer> byRequest) {
+        this.byRequest = byRequest;
         return this;
     }
 
