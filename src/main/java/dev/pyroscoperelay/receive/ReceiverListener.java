@@ -1,6 +1,7 @@
 package dev.pyroscoperelay.receive;
 
 import dev.pyroscoperelay.runtime.RelayVertx;
+import dev.pyroscoperelay.runtime.TlsRenewal;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -37,7 +38,7 @@ final class ReceiverListener {
     /** One of the servers of the event loops, for a certificate renewal. */
     private volatile HttpServer anyServer;
 
-    private CertificateRenewal renewal;
+    private TlsRenewal renewal;
 
     ReceiverListener(
             String host, int port, Vertx vertx, ReceiverServer.Limits limits, Handler<HttpServerRequest> requests) {
@@ -89,7 +90,13 @@ final class ReceiverListener {
             deployment = deployed;
             bindError = null;
             if (limits.tls() != null) {
-                renewal = new CertificateRenewal(vertx, limits.tls(), address(), anyServer);
+                HttpServer server = anyServer;
+                renewal = new TlsRenewal(
+                        vertx,
+                        "pyroscope-receive " + address(),
+                        limits.tls()::fingerprint,
+                        limits.tls()::sslOptions,
+                        options -> server.updateSSLOptions(options, true));
             }
             LOG.info("pyroscope-receive listening on {} ({} event loops)", address(), RelayVertx.eventLoops());
             return;

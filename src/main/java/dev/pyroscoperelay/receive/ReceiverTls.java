@@ -1,5 +1,6 @@
 package dev.pyroscoperelay.receive;
 
+import dev.pyroscoperelay.runtime.TlsRenewal;
 import dev.pyroscoperelay.runtime.TlsVersions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
@@ -7,7 +8,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLOptions;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -109,21 +109,7 @@ record ReceiverTls(
 
     /** A fingerprint of the files' modification times and sizes: it changes when one is replaced. */
     String fingerprint() {
-        StringBuilder sb = new StringBuilder();
-        for (String f : new String[] {certFile, keyFile, clientCaFile}) {
-            if (f != null) {
-                try {
-                    Path p = Path.of(f);
-                    sb.append(Files.getLastModifiedTime(p).toMillis())
-                            .append('/')
-                            .append(Files.size(p))
-                            .append(';');
-                } catch (IOException e) {
-                    sb.append("missing;");
-                }
-            }
-        }
-        return sb.toString();
+        return TlsRenewal.fingerprint(certFile, keyFile, clientCaFile);
     }
 
     private static boolean isSet(String s) {

@@ -16,6 +16,8 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -128,12 +130,21 @@ final class Delivery {
                 .setSsl(client.settings.ssl())
                 .setURI(target)
                 .setHeaders(headers(attemptTimeoutMillis));
+        String serverName = client.settings.ssl() ? client.settings.tls().serverName() : null;
+        if (serverName != null) {
+            // tlsServerName: connect to the URL's host, send and check this name in TLS (the Host header stays)
+            options.setServer(SocketAddress.inetSocketAddress(client.settings.port(), client.settings.host()))
+                    .setHost(serverName);
+        }
         client.http.request(options).onComplete(opened -> {
             if (opened.failed()) {
                 attemptEnded(Attempt.failed(opened.cause(), attemptTimeoutMillis));
                 return;
             }
             HttpClientRequest req = opened.result();
+            if (serverName != null) {
+                req.authority(HostAndPort.create(client.settings.host(), client.settings.port()));
+            }
             current = req;
             if (attemptDone.get()) {
                 req.reset();

@@ -2,11 +2,11 @@ package dev.pyroscoperelay.write;
 
 import dev.pyroscoperelay.runtime.RelayMetrics;
 import dev.pyroscoperelay.runtime.RelayVertx;
+import dev.pyroscoperelay.runtime.TlsRenewal;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
 
@@ -24,6 +24,8 @@ final class DestinationClient {
     final Credentials credentials;
 
     private final RelayVertx relay;
+    /** Watches a client certificate or CA file for renewals, or null. */
+    private TlsRenewal renewal;
 
     private DestinationClient(
             WriterSettings settings, RelayVertx relay, Vertx vertx, HttpClient http, RelayMetrics.Writer metrics) {
@@ -44,10 +46,8 @@ final class DestinationClient {
                 .setDecompressionSupported(false)
                 .setTryUseCompression(false)
                 .setSsl(s.ssl());
-        if (s.ssl() && s.tlsInsecureSkipVerify()) {
-            options.setTrustAll(true).setVerifyHost(false);
-        } else if (s.ssl() && s.tlsCaFile() != null) {
-            options.setPemTrustOptions(new PemTrustOptions().addCertPath(s.tlsCaFile()));
+        if (s.ssl()) {
+            s.tls().applyTo(options);
         }
         if (s.proxy() != null) {
             options.setProxyOptions(new ProxyOptions()
@@ -58,7 +58,16 @@ final class DestinationClient {
         Vertx vertx = relay.acquire();
         try {
             HttpClient http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(s.maxConnections()));
-            return new DestinationClient(s, relay, vertx, http, metrics);
+            DestinationClient client = new DestinationClient(s, relay, vertx, http, metrics);
+            if (s.ssl() && s.tls().hasFiles()) {
+                client.renewal = new TlsRenewal(
+                        vertx,
+                        "pyroscope-write \"" + s.name() + "\"",
+                        s.tls()::fingerprint,
+                        s.tls()::sslOptions,
+                        o -> http.updateSSLOptions(o, true));
+            }
+            return client;
         } catch (RuntimeException e) {
             relay.release();
             throw e;
@@ -66,6 +75,9 @@ final class DestinationClient {
     }
 
     void close() {
+        if (renewal != null) {
+            renewal.stop();
+        }
         try {
             http.close();
         } finally {

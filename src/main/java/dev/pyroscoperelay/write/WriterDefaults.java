@@ -19,6 +19,7 @@ public final class WriterDefaults {
     public static final String BUFFER_WHEN_FULL = "reject";
     public static final boolean DEBUG_INFO = true;
     public static final String AUTHORIZATION_TYPE = "Bearer";
+    public static final String TLS_MIN_VERSION = "TLS12";
     public static final String DEBUG_INFO_UPLOAD_TIMEOUT = "2m";
 
     private WriterDefaults() {}
@@ -38,6 +39,7 @@ public final class WriterDefaults {
                 Map.entry("bufferWhenFull", BUFFER_WHEN_FULL),
                 Map.entry("debugInfo", DEBUG_INFO),
                 Map.entry("authorizationType", AUTHORIZATION_TYPE),
+                Map.entry("tlsMinVersion", TLS_MIN_VERSION),
                 Map.entry("debugInfoUploadTimeout", DEBUG_INFO_UPLOAD_TIMEOUT));
     }
 }

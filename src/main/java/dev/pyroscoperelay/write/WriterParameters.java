@@ -37,6 +37,10 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
     String oauth2TokenUrl;
     String oauth2Scopes;
     String oauth2EndpointParams;
+    String tlsCertFile;
+    String tlsKeyFile;
+    String tlsServerName;
+    String tlsMinVersion = WriterDefaults.TLS_MIN_VERSION;
     boolean debugInfo = WriterDefaults.DEBUG_INFO;
     String debugInfoUploadTimeout = WriterDefaults.DEBUG_INFO_UPLOAD_TIMEOUT;
     /** Set by the Kamelet: the route that calls this writer, the default name. */
@@ -172,5 +176,21 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
 
     public void setOauth2EndpointParams(String oauth2EndpointParams) {
         this.oauth2EndpointParams = oauth2EndpointParams;
+    }
+
+    public void setTlsCertFile(String tlsCertFile) {
+        this.tlsCertFile = tlsCertFile;
+    }
+
+    public void setTlsKeyFile(String tlsKeyFile) {
+        this.tlsKeyFile = tlsKeyFile;
+    }
+
+    public void setTlsServerName(String tlsServerName) {
+        this.tlsServerName = tlsServerName;
+    }
+
+    public void setTlsMinVersion(String tlsMinVersion) {
+        this.tlsMinVersion = tlsMinVersion;
     }
 }

@@ -43,6 +43,11 @@ public final class TestCertificates {
 
     /** A certificate for CN=cn, valid for localhost and 127.0.0.1, in dir as name.p12, name.crt and name.key. */
     public static Pair create(Path dir, String name, String cn) throws Exception {
+        return create(dir, name, cn, "dns:localhost,ip:127.0.0.1");
+    }
+
+    /** A certificate for CN=cn valid for the names of {@code san} (keytool's form: dns:a,ip:1.2.3.4). */
+    public static Pair create(Path dir, String name, String cn, String san) throws Exception {
         Path p12 = dir.resolve(name + ".p12");
         Files.deleteIfExists(p12);
         String keytool =
@@ -61,7 +66,7 @@ public final class TestCertificates {
                         "-dname",
                         "CN=" + cn,
                         "-ext",
-                        "SAN=dns:localhost,ip:127.0.0.1",
+                        "SAN=" + san,
                         "-storetype",
                         "PKCS12",
                         "-keystore",
@@ -99,6 +104,42 @@ public final class TestCertificates {
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(client == null ? null : client.keyManagers().getKeyManagers(), tmf.getTrustManagers(), null);
         return ssl;
+    }
+
+    /** The pair's RSA key as PKCS#1 PEM ("RSA PRIVATE KEY", as openssl's older tools write it), in {@code file}. */
+    public static Path pkcs1Key(Pair pair, Path file) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(pair.p12())) {
+            ks.load(in, PASSWORD);
+        }
+        byte[] pkcs8 = ks.getKey("key", PASSWORD).getEncoded();
+        // PrivateKeyInfo ::= SEQUENCE { version, algorithm, privateKey OCTET STRING (the PKCS#1 RSAPrivateKey) }
+        int i = skipHeader(pkcs8, 0); // into the SEQUENCE
+        i = next(pkcs8, i); // past version
+        i = next(pkcs8, i); // past algorithm
+        int start = skipHeader(pkcs8, i);
+        byte[] pkcs1 = java.util.Arrays.copyOfRange(pkcs8, start, next(pkcs8, i));
+        Files.writeString(file, pem("RSA PRIVATE KEY", pkcs1));
+        return file;
+    }
+
+    /** Where the content of the DER element at {@code i} starts. */
+    private static int skipHeader(byte[] der, int i) {
+        int len = der[i + 1] & 0xff;
+        return i + 2 + (len < 0x80 ? 0 : len & 0x7f);
+    }
+
+    /** Where the DER element after the one at {@code i} starts. */
+    private static int next(byte[] der, int i) {
+        int len = der[i + 1] & 0xff;
+        int length = len;
+        if (len >= 0x80) {
+            length = 0;
+            for (int k = 0; k < (len & 0x7f); k++) {
+                length = (length << 8) | (der[i + 2 + k] & 0xff);
+            }
+        }
+        return skipHeader(der, i) + length;
     }
 
     private static String pem(String type, byte[] der) {
