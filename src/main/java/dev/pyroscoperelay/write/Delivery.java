@@ -130,6 +130,9 @@ final class Delivery {
                 .setSsl(client.settings.ssl())
                 .setURI(target)
                 .setHeaders(headers(attemptTimeoutMillis));
+        if (client.proxy != null) {
+            options.setProxyOptions(client.proxy);
+        }
         String serverName = client.settings.ssl() ? client.settings.tls().serverName() : null;
         if (serverName != null) {
             // tlsServerName: connect to the URL's host, send and check this name in TLS (the Host header stays)

@@ -7,8 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.net.ProxyOptions;
-import io.vertx.core.net.ProxyType;
 
 /**
  * One writer's non-blocking HTTP client to its destination, on the relay's shared Vert.x (so a request is sent from
@@ -22,6 +20,8 @@ final class DestinationClient {
     final RelayMetrics.Writer metrics;
     /** The Authorization header it sends (an OAuth2 token is fetched through {@link #http}). */
     final Credentials credentials;
+    /** The proxy to the destination (noProxy applied), or null for none. */
+    final io.vertx.core.net.ProxyOptions proxy;
 
     private final RelayVertx relay;
     /** Watches a client certificate or CA file for renewals, or null. */
@@ -35,6 +35,7 @@ final class DestinationClient {
         this.http = http;
         this.metrics = metrics;
         this.credentials = Credentials.of(settings.auth(), this);
+        this.proxy = settings.proxy().forTarget(settings.ssl(), settings.host(), settings.port());
     }
 
     static DestinationClient open(WriterSettings s, RelayMetrics.Writer metrics, RelayVertx relay) {
@@ -48,12 +49,6 @@ final class DestinationClient {
                 .setSsl(s.ssl());
         if (s.ssl()) {
             s.tls().applyTo(options);
-        }
-        if (s.proxy() != null) {
-            options.setProxyOptions(new ProxyOptions()
-                    .setType(ProxyType.HTTP)
-                    .setHost(s.proxy().getHost())
-                    .setPort(s.proxy().getPort() < 0 ? 80 : s.proxy().getPort()));
         }
         Vertx vertx = relay.acquire();
         try {

@@ -140,6 +140,17 @@ final class OAuth2Token implements Credentials {
                 .setAbsoluteURI(settings.tokenUrl().toString())
                 .setHeaders(headers)
                 .setTimeout(client.settings.remoteTimeoutMillis());
+        io.vertx.core.net.ProxyOptions proxy = client.settings
+                .proxy()
+                .forTarget(
+                        "https".equalsIgnoreCase(settings.tokenUrl().getScheme()),
+                        settings.tokenUrl().getHost(),
+                        settings.tokenUrl().getPort() >= 0
+                                ? settings.tokenUrl().getPort()
+                                : "https".equalsIgnoreCase(settings.tokenUrl().getScheme()) ? 443 : 80);
+        if (proxy != null) {
+            options.setProxyOptions(proxy);
+        }
         client.http
                 .request(options)
                 .compose(req -> req.send(Buffer.buffer(form.toString())))

@@ -20,6 +20,7 @@ public final class WriterDefaults {
     public static final boolean DEBUG_INFO = true;
     public static final String AUTHORIZATION_TYPE = "Bearer";
     public static final String TLS_MIN_VERSION = "TLS12";
+    public static final boolean PROXY_FROM_ENVIRONMENT = false;
     public static final String DEBUG_INFO_UPLOAD_TIMEOUT = "2m";
 
     private WriterDefaults() {}
@@ -40,6 +41,7 @@ public final class WriterDefaults {
                 Map.entry("debugInfo", DEBUG_INFO),
                 Map.entry("authorizationType", AUTHORIZATION_TYPE),
                 Map.entry("tlsMinVersion", TLS_MIN_VERSION),
+                Map.entry("proxyFromEnvironment", PROXY_FROM_ENVIRONMENT),
                 Map.entry("debugInfoUploadTimeout", DEBUG_INFO_UPLOAD_TIMEOUT));
     }
 }

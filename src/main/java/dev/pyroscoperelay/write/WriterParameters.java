@@ -41,6 +41,9 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
     String tlsKeyFile;
     String tlsServerName;
     String tlsMinVersion = WriterDefaults.TLS_MIN_VERSION;
+    String noProxy;
+    String proxyConnectHeaders;
+    boolean proxyFromEnvironment = WriterDefaults.PROXY_FROM_ENVIRONMENT;
     boolean debugInfo = WriterDefaults.DEBUG_INFO;
     String debugInfoUploadTimeout = WriterDefaults.DEBUG_INFO_UPLOAD_TIMEOUT;
     /** Set by the Kamelet: the route that calls this writer, the default name. */
@@ -192,5 +195,17 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
 
     public void setTlsMinVersion(String tlsMinVersion) {
         this.tlsMinVersion = tlsMinVersion;
+    }
+
+    public void setNoProxy(String noProxy) {
+        this.noProxy = noProxy;
+    }
+
+    public void setProxyConnectHeaders(String proxyConnectHeaders) {
+        this.proxyConnectHeaders = proxyConnectHeaders;
+    }
+
+    public void setProxyFromEnvironment(boolean proxyFromEnvironment) {
+        this.proxyFromEnvironment = proxyFromEnvironment;
     }
 }

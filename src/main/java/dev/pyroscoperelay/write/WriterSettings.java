@@ -31,7 +31,7 @@ record WriterSettings(
         String tenantId,
         RetryPolicy retryPolicy,
         ClientTls tls,
-        URI proxy,
+        ProxySettings proxy,
         int maxConnections,
         Buffer buffer,
         DebugInfo debugInfo) {
@@ -84,7 +84,7 @@ record WriterSettings(
                     isSet(p.tenantId) ? p.tenantId.trim() : null,
                     new RetryPolicy(p.maxBackoffRetries, p.retryOnHttp429, minBackoff, maxBackoff),
                     ClientTls.of(p),
-                    isSet(p.proxyUrl) ? proxyUrl(p.proxyUrl) : null,
+                    ProxySettings.of(p, System::getenv),
                     p.maxConnections,
                     buffer(p),
                     debugInfo(p));
@@ -146,20 +146,6 @@ record WriterSettings(
         return URI.create(s);
     }
 
-    private static URI proxyUrl(String url) {
-        URI proxy;
-        try {
-            proxy = URI.create(url.trim());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'proxyUrl' is not a URL: " + e.getMessage());
-        }
-        if (!"http".equalsIgnoreCase(proxy.getScheme()) || proxy.getHost() == null) {
-            throw new IllegalArgumentException(
-                    "'proxyUrl' must be an http:// URL with a host, got '" + safeUrl(proxy) + "'");
-        }
-        return proxy;
-    }
-
     /** A URL fit for logs: scheme, host, port and path only. */
     static String safeUrl(URI uri) {
         StringBuilder sb = new StringBuilder();
@@ -180,6 +166,17 @@ record WriterSettings(
 
     /** "Name: value; Name2: value2" into an ordered map. */
     static Map<String, String> headers(String spec) {
+        Map<String, String> result = headerList("headers", spec);
+        for (String name : result.keySet()) {
+            if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("'headers' cannot set " + name);
+            }
+        }
+        return result;
+    }
+
+    /** "Name: value; Name2: value2" (parameter {@code parameter}) into an ordered map. */
+    static Map<String, String> headerList(String parameter, String spec) {
         Map<String, String> result = new LinkedHashMap<>();
         if (!isSet(spec)) {
             return Map.of();
@@ -192,13 +189,10 @@ record WriterSettings(
             if (colon <= 0) {
                 // the value is left out: it may be a secret
                 throw new IllegalArgumentException(
-                        "'headers' has an entry that is not 'Name: value' (entries are separated by ';')");
+                        "'" + parameter + "' has an entry that is not 'Name: value' (entries are separated by ';')");
             }
-            String name = part.substring(0, colon).trim();
-            if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-                throw new IllegalArgumentException("'headers' cannot set " + name);
-            }
-            result.put(name, part.substring(colon + 1).trim());
+            result.put(
+                    part.substring(0, colon).trim(), part.substring(colon + 1).trim());
         }
         return java.util.Collections.unmodifiableMap(result);
     }

@@ -186,7 +186,7 @@ class WriterSettingsTest {
         assertEquals(64, s.maxConnections());
         assertEquals(AuthSettings.NONE, s.auth());
         assertNull(s.tenantId());
-        assertNull(s.proxy());
+        assertEquals(ProxySettings.NONE, s.proxy());
         assertEquals(Map.of(), s.headers());
     }
 
