@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
+import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +48,10 @@ final class Delivery {
     private String authorization;
 
     private boolean authorizationRenewed;
+    /** Where 307/308 answers sent this request, and how many. */
+    private URI redirectedTo;
+
+    private int redirects;
     private final long deadlineNanos;
     private final Done done;
     private final boolean oneAttempt;
@@ -123,17 +128,21 @@ final class Delivery {
         attemptStarted = System.nanoTime();
         // a Vert.x timer fires on the event loop of this request: no other thread is woken
         timer = client.vertx.setTimer(attemptTimeoutMillis, id -> timedOut());
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setHost(client.settings.host())
-                .setPort(client.settings.port())
-                .setSsl(client.settings.ssl())
-                .setURI(target)
-                .setHeaders(headers(attemptTimeoutMillis));
-        if (client.proxy != null) {
+        RequestOptions options = redirectedTo != null
+                ? redirected(redirectedTo)
+                : new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setHost(client.settings.host())
+                        .setPort(client.settings.port())
+                        .setSsl(client.settings.ssl())
+                        .setURI(target)
+                        .setHeaders(headers(attemptTimeoutMillis));
+        if (client.proxy != null && redirectedTo == null) {
             options.setProxyOptions(client.proxy);
         }
-        String serverName = client.settings.ssl() ? client.settings.tls().serverName() : null;
+        String serverName = client.settings.ssl() && redirectedTo == null
+                ? client.settings.tls().serverName()
+                : null;
         if (serverName != null) {
             // tlsServerName: connect to the URL's host, send and check this name in TLS (the Host header stays)
             options.setServer(SocketAddress.inetSocketAddress(client.settings.port(), client.settings.host()))
@@ -159,16 +168,69 @@ final class Delivery {
                     return;
                 }
                 HttpClientResponse response = answered.result();
-                response.body()
-                        .onComplete(body -> attemptEnded(
+                URI next = client.settings.followRedirects() ? Redirects.next(requestUri(), response, redirects) : null;
+                response.body().onComplete(body -> {
+                    if (body.succeeded() && next != null) {
+                        follow(next);
+                    } else {
+                        attemptEnded(
                                 body.failed()
                                         ? Attempt.failed(body.cause(), attemptTimeoutMillis)
-                                        : answered(response, body.result().getBytes())));
+                                        : answered(response, body.result().getBytes()));
+                    }
+                });
             });
         });
     }
 
+    /** The URI the current attempt went to. */
+    private URI requestUri() {
+        if (redirectedTo != null) {
+            return redirectedTo;
+        }
+        return URI.create((client.settings.ssl() ? "https://" : "http://") + client.settings.host() + ":"
+                + client.settings.port() + target);
+    }
+
+    /** A 307/308: the same request (method, body from the same buffer or file) to the Location, at once. */
+    private void follow(URI next) {
+        if (!attemptDone.compareAndSet(false, true)) {
+            return;
+        }
+        client.vertx.cancelTimer(timer);
+        redirects++;
+        redirectedTo = next;
+        attempts--; // the same attempt goes on: not a retry
+        start();
+    }
+
+    private RequestOptions redirected(URI to) {
+        MultiMap headers = headers(attemptTimeoutMillis);
+        if (!client.settings.host().equalsIgnoreCase(to.getHost())) {
+            headers.remove("Authorization"); // as Go: credentials stay with their host
+        }
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(to.toString())
+                .setHeaders(headers);
+        boolean https = "https".equalsIgnoreCase(to.getScheme());
+        io.vertx.core.net.ProxyOptions proxy = client.settings
+                .proxy()
+                .forTarget(https, to.getHost(), to.getPort() >= 0 ? to.getPort() : https ? 443 : 80);
+        if (proxy != null) {
+            options.setProxyOptions(proxy);
+        }
+        return options;
+    }
+
     private Attempt answered(HttpClientResponse response, byte[] body) {
+        String location = response.getHeader("Location");
+        if (response.statusCode() / 100 == 3 && location != null) {
+            // not followed (see Redirects): the reason names where it was sent
+            body = ("redirect to " + location + " not followed"
+                            + (client.settings.followRedirects() ? ": only 307 and 308 keep the upload" : ""))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
         if (answerSink != null) {
             answerSink.accept(new ClientReply(
                     response.statusCode(),

@@ -47,12 +47,21 @@ final class DestinationClient {
                 .setDecompressionSupported(false)
                 .setTryUseCompression(false)
                 .setSsl(s.ssl());
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(s.maxConnections());
         if (s.ssl()) {
             s.tls().applyTo(options);
+            if (s.enableHttp2()) {
+                // h2 when the destination offers it in the TLS handshake (ALPN), else HTTP/1.1; on h2,
+                // maxConnections bounds the streams: one connection carrying at most that many at once
+                options.setUseAlpn(true)
+                        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                        .setHttp2MultiplexingLimit(s.maxConnections());
+                pool.setHttp2MaxSize(1);
+            }
         }
         Vertx vertx = relay.acquire();
         try {
-            HttpClient http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(s.maxConnections()));
+            HttpClient http = vertx.createHttpClient(options, pool);
             DestinationClient client = new DestinationClient(s, relay, vertx, http, metrics);
             if (s.ssl() && s.tls().hasFiles()) {
                 client.renewal = new TlsRenewal(

@@ -21,6 +21,8 @@ public final class WriterDefaults {
     public static final String AUTHORIZATION_TYPE = "Bearer";
     public static final String TLS_MIN_VERSION = "TLS12";
     public static final boolean PROXY_FROM_ENVIRONMENT = false;
+    public static final boolean FOLLOW_REDIRECTS = true;
+    public static final boolean ENABLE_HTTP2 = true;
     public static final String DEBUG_INFO_UPLOAD_TIMEOUT = "2m";
 
     private WriterDefaults() {}
@@ -42,6 +44,8 @@ public final class WriterDefaults {
                 Map.entry("authorizationType", AUTHORIZATION_TYPE),
                 Map.entry("tlsMinVersion", TLS_MIN_VERSION),
                 Map.entry("proxyFromEnvironment", PROXY_FROM_ENVIRONMENT),
+                Map.entry("followRedirects", FOLLOW_REDIRECTS),
+                Map.entry("enableHttp2", ENABLE_HTTP2),
                 Map.entry("debugInfoUploadTimeout", DEBUG_INFO_UPLOAD_TIMEOUT));
     }
 }

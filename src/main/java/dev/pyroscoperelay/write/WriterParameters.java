@@ -44,6 +44,8 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
     String noProxy;
     String proxyConnectHeaders;
     boolean proxyFromEnvironment = WriterDefaults.PROXY_FROM_ENVIRONMENT;
+    boolean followRedirects = WriterDefaults.FOLLOW_REDIRECTS;
+    boolean enableHttp2 = WriterDefaults.ENABLE_HTTP2;
     boolean debugInfo = WriterDefaults.DEBUG_INFO;
     String debugInfoUploadTimeout = WriterDefaults.DEBUG_INFO_UPLOAD_TIMEOUT;
     /** Set by the Kamelet: the route that calls this writer, the default name. */
@@ -207,5 +209,13 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
 
     public void setProxyFromEnvironment(boolean proxyFromEnvironment) {
         this.proxyFromEnvironment = proxyFromEnvironment;
+    }
+
+    public void setFollowRedirects(boolean followRedirects) {
+        this.followRedirects = followRedirects;
+    }
+
+    public void setEnableHttp2(boolean enableHttp2) {
+        this.enableHttp2 = enableHttp2;
     }
 }

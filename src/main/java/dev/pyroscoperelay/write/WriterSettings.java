@@ -34,7 +34,9 @@ record WriterSettings(
         ProxySettings proxy,
         int maxConnections,
         Buffer buffer,
-        DebugInfo debugInfo) {
+        DebugInfo debugInfo,
+        boolean followRedirects,
+        boolean enableHttp2) {
 
     /** Whether this writer forwards debug-info calls, and how long an upload may take. */
     record DebugInfo(boolean on, long uploadTimeoutMillis) {}
@@ -87,7 +89,9 @@ record WriterSettings(
                     ProxySettings.of(p, System::getenv),
                     p.maxConnections,
                     buffer(p),
-                    debugInfo(p));
+                    debugInfo(p),
+                    p.followRedirects,
+                    p.enableHttp2);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
         }

@@ -1,0 +1,36 @@
+package dev.pyroscoperelay.write;
+
+import io.vertx.core.http.HttpClientResponse;
+import java.net.URI;
+
+/**
+ * The redirects a writer follows ({@code followRedirects}, on by default as in Alloy): 307 and 308, which keep the
+ * method and body, up to {@link #MAX} hops as Go's client. A 301, 302 or 303 would turn the upload into a GET without
+ * its body (Go does that, and the destination then refuses an empty request): it is not followed, and the writer
+ * reports it as a refusal that names the Location.
+ */
+final class Redirects {
+    /** Go's http.Client stops after 10 redirects. */
+    static final int MAX = 10;
+
+    private Redirects() {}
+
+    /** Where a 307/308 answer sends the request, resolved against {@code from}; null when it is not followed. */
+    static URI next(URI from, HttpClientResponse response, int followed) {
+        int status = response.statusCode();
+        if (status != 307 && status != 308 || followed >= MAX) {
+            return null;
+        }
+        String location = response.getHeader("Location");
+        if (location == null || location.isBlank()) {
+            return null;
+        }
+        try {
+            URI next = from.resolve(location.trim());
+            String scheme = next.getScheme();
+            return "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme) ? next : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
