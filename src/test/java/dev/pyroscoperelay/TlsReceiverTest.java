@@ -201,4 +201,84 @@ class TlsReceiverTest {
         }
         assertTrue(messages.contains("set both tlsCertFile and tlsKeyFile, or neither"), messages);
     }
+
+    /** A client context that trusts {@code server} and offers only {@code protocol} and, if set, {@code suite}. */
+    private static SSLContext limited(TestCertificates.Pair server) throws Exception {
+        return TestCertificates.context(server, null);
+    }
+
+    private static int handshake(int port, SSLContext ssl, String protocol, String suite) throws Exception {
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(ssl)
+                .sslParameters(new javax.net.ssl.SSLParameters(
+                        suite == null ? ssl.getDefaultSSLParameters().getCipherSuites() : new String[] {suite},
+                        new String[] {protocol}))
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        try {
+            return client.send(
+                            HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/ingest?name=tls.app"))
+                                    .timeout(Duration.ofSeconds(20))
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1}))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .statusCode();
+        } catch (java.io.IOException e) {
+            return -1; // the handshake failed
+        }
+    }
+
+    @Test
+    void tlsMinVersionAndCipherSuitesLimitWhatClientsMayUse() throws Exception {
+        TestCertificates.Pair server = TestCertificates.create(work, "server", "localhost");
+        try (Sink sink = Sink.start()) {
+            int modern = Relay.freePort();
+            int suites = Relay.freePort();
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    route(modern, sink.url(), """
+                    tlsCertFile: %s
+                    tlsKeyFile: %s
+                    tlsMinVersion: TLS13""".formatted(server.certPem(), server.keyPem()))
+                            + route(suites, sink.url(), """
+                    tlsCertFile: %s
+                    tlsKeyFile: %s
+                    tlsCipherSuites: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256""".formatted(server.certPem(), server.keyPem()))
+                                    .replace("id: receive", "id: receive2"));
+            try (Relay relay = Relay.start(work)) {
+                SSLContext ssl = limited(server);
+                assertEquals(200, handshake(modern, ssl, "TLSv1.3", null));
+                assertEquals(-1, handshake(modern, ssl, "TLSv1.2", null), "TLS 1.2 refused with TLS13");
+                assertEquals(200, handshake(suites, ssl, "TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"));
+                assertEquals(
+                        -1,
+                        handshake(suites, ssl, "TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+                        "a suite not in tlsCipherSuites");
+            }
+        }
+    }
+
+    @Test
+    void anUnknownCipherSuiteOrVersionStopsTheStart() throws Exception {
+        TestCertificates.Pair server = TestCertificates.create(work, "server", "localhost");
+        int port = Relay.freePort();
+        for (String[] bad : new String[][] {
+            {"tlsCipherSuites: TLS_NOT_A_SUITE", "this JVM does not support the cipher suite TLS_NOT_A_SUITE"},
+            {"tlsMinVersion: SSL3", "tlsMinVersion must be one of TLS10, TLS11, TLS12, TLS13, got 'SSL3'"}
+        }) {
+            Relay.writeRoute(work, "relay.yaml", route(port, "http://127.0.0.1:1", """
+                    tlsCertFile: %s
+                    tlsKeyFile: %s
+                    %s""".formatted(
+                            server.certPem(), server.keyPem(), bad[0])));
+            Exception e = assertThrows(Exception.class, () -> Relay.start(work).close());
+            String messages = "";
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                messages += t.getMessage() + "\n";
+            }
+            assertTrue(messages.contains(bad[1]), messages);
+        }
+    }
 }
