@@ -147,6 +147,31 @@ class WriterSettingsTest {
                             p.oauth2EndpointParams = "audience";
                         },
                         "'oauth2EndpointParams' has an entry that is not name=value"),
+                new Bad(
+                        "key without certificate",
+                        p -> p.tlsKeyFile = "/run/client.key",
+                        "set both tlsCertFile and tlsKeyFile, or neither"),
+                new Bad(
+                        "unreadable client certificate",
+                        p -> {
+                            p.tlsCertFile = "/nonexistent/client.crt";
+                            p.tlsKeyFile = "/nonexistent/client.key";
+                        },
+                        "cannot read tlsCertFile /nonexistent/client.crt"),
+                new Bad("unreadable CA", p -> p.tlsCaFile = "/nonexistent/ca.pem", "cannot read tlsCaFile"),
+                new Bad("tls version", p -> p.tlsMinVersion = "TLS1.2", "tlsMinVersion must be one of"),
+                new Bad("proxy without scheme", p -> p.proxyUrl = "proxy:3128", "'proxyUrl' needs a scheme"),
+                new Bad(
+                        "proxy url and environment",
+                        p -> {
+                            p.proxyUrl = "http://proxy:3128";
+                            p.proxyFromEnvironment = true;
+                        },
+                        "set proxyUrl or proxyFromEnvironment, not both"),
+                new Bad(
+                        "debug-info timeout",
+                        p -> p.debugInfoUploadTimeout = "0s",
+                        "debugInfoUploadTimeout must be positive"),
                 new Bad("zero timeout", p -> p.remoteTimeout = "0s", "remoteTimeout must be positive"),
                 new Bad("bad duration", p -> p.remoteTimeout = "soon", "remoteTimeout: 'soon' is not a duration"),
                 new Bad("negative backoff", p -> p.minBackoffPeriod = "-1s", "minBackoffPeriod: '-1s' is negative"),
