@@ -29,10 +29,19 @@ import org.slf4j.LoggerFactory;
  * Hot reload of ./routes/*.yaml that checks a changed file before touching the running routes. Camel's own
  * reload removes every route first, so an empty or half-written save (which editors produce) would leave nothing
  * serving; here such a file is reported and the running routes keep serving until a valid version arrives.
+ *
+ * <p>Besides Camel's file watcher (edits in place and renames), the files' text is compared every
+ * {@link #CHECK_MILLIS}: a Kubernetes ConfigMap volume changes by swapping its {@code ..data} symlink to a new
+ * directory, which changes no {@code *.yaml} entry of the folder, so the watcher never hears of it.
  */
 final class RouteFileReloader extends RouteWatcherReloadStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(RouteFileReloader.class);
     static final String ENABLED_PROPERTY = "pyroscope.relay.reload-enabled";
+
+    /** How often the route files are read again (for changes the file watcher does not see). */
+    static final long CHECK_MILLIS = 2_000;
+
+    private java.util.concurrent.ScheduledExecutorService checker;
 
     RouteFileReloader(String directory) {
         super(directory, false);
@@ -64,12 +73,32 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
     /** The text of each route file as it was when its routes last started: what a broken file is replaced by. */
     private final Map<String, String> lastGood = new ConcurrentHashMap<>();
 
+    /** The text of a file that was refused, so that the periodic check reports it once. */
+    private final Map<String, String> lastBroken = new ConcurrentHashMap<>();
+
     @Override
     protected void doStart() throws Exception {
         for (Path f : routeFiles()) {
             lastGood.put(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
         }
         super.doStart();
+        checker = getCamelContext()
+                .getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, "pyroscope-relay-route-files");
+        checker.scheduleWithFixedDelay(
+                () -> onRouteReload(List.of(), true),
+                CHECK_MILLIS,
+                CHECK_MILLIS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (checker != null) {
+            getCamelContext().getExecutorServiceManager().shutdownNow(checker);
+            checker = null;
+        }
+        super.doStop();
     }
 
     private List<Path> routeFiles() throws IOException {
@@ -86,7 +115,7 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
      * load, so one broken file never stops the routes of the others (nor its own running version).
      */
     @Override
-    protected void onRouteReload(Collection<Resource> changed, boolean removeEverything) {
+    protected synchronized void onRouteReload(Collection<Resource> changed, boolean removeEverything) {
         Map<String, String> next = new LinkedHashMap<>();
         boolean anyChange = false;
         try {
@@ -95,6 +124,14 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
                 String text = Files.readString(f, StandardCharsets.UTF_8);
                 if (text.equals(lastGood.get(key))) {
                     next.put(key, text);
+                    lastBroken.remove(key);
+                    continue;
+                }
+                if (text.equals(lastBroken.get(key))) {
+                    // reported already (the periodic check reads it again): keep the running version quietly
+                    if (lastGood.containsKey(key)) {
+                        next.put(key, lastGood.get(key));
+                    }
                     continue;
                 }
                 String problem = problemWith(ResourceHelper.fromString("file:" + key, text));
@@ -106,6 +143,7 @@ final class RouteFileReloader extends RouteWatcherReloadStrategy {
                             "not reloading {}: {}. Its running routes keep serving until a valid version is saved.",
                             f,
                             problem);
+                    lastBroken.put(key, text);
                     if (lastGood.containsKey(key)) {
                         next.put(key, lastGood.get(key));
                     }

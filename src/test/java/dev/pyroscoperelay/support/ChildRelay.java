@@ -61,14 +61,25 @@ public final class ChildRelay implements AutoCloseable {
     private static ChildRelay start(Path workDir, int port, List<String> what, String... properties) throws Exception {
         int mgmt = Relay.freePort();
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(readmeJvmFlags());
         command.add("-Dcamel.management.port=" + mgmt);
         // every buffer Netty allocates is tracked: a leak is reported in the log, which the tests check
         command.add("-Dio.netty.leakDetection.level=paranoid");
         command.addAll(List.of(properties));
         command.addAll(what);
-        Path log = workDir.resolve("relay.log");
+        return run(workDir, workDir.resolve("relay.log"), port, mgmt, command);
+    }
+
+    /**
+     * Runs {@code java <arguments>} in {@code workDir} (the test's JDK), its output in {@code log}, and waits until
+     * {@code port} accepts connections; {@code managementPort} is where its health and metrics are.
+     */
+    public static ChildRelay run(Path workDir, Path log, int port, int managementPort, List<String> arguments)
+            throws Exception {
+        int mgmt = managementPort;
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(arguments);
         Process p = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)

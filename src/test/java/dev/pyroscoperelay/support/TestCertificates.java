@@ -142,6 +142,37 @@ public final class TestCertificates {
         return skipHeader(der, i) + length;
     }
 
+    /** The subject a TLS server on loopback {@code port} shows a new connection, or "" when the handshake failed. */
+    public static String servedSubject(int port) throws Exception {
+        SSLContext any = SSLContext.getInstance("TLS");
+        any.init(
+                null,
+                new javax.net.ssl.TrustManager[] {
+                    new javax.net.ssl.X509TrustManager() {
+                        @Override
+                        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+                        @Override
+                        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+                        @Override
+                        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                            return new java.security.cert.X509Certificate[0];
+                        }
+                    }
+                },
+                null);
+        try (javax.net.ssl.SSLSocket s =
+                (javax.net.ssl.SSLSocket) any.getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.startHandshake();
+            return ((java.security.cert.X509Certificate) s.getSession().getPeerCertificates()[0])
+                    .getSubjectX500Principal()
+                    .getName();
+        } catch (javax.net.ssl.SSLException e) {
+            return "";
+        }
+    }
+
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
