@@ -1,17 +1,9 @@
 package dev.pyroscoperelay.write;
 
-import dev.pyroscoperelay.runtime.RelayNames;
 import dev.pyroscoperelay.upload.ClientReply;
 import dev.pyroscoperelay.upload.PartialSuccess;
 import dev.pyroscoperelay.upload.ProfileUpload.OutgoingRequest;
-import dev.pyroscoperelay.upload.UploadBody;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
-import io.netty.buffer.ByteBuf;
-import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -129,14 +121,18 @@ final class Delivery {
         // a Vert.x timer fires on the event loop of this request: no other thread is woken
         timer = client.vertx.setTimer(attemptTimeoutMillis, id -> timedOut());
         RequestOptions options = redirectedTo != null
-                ? redirected(redirectedTo)
+                ? Redirects.request(
+                        client,
+                        redirectedTo,
+                        RequestHeaders.of(client.settings, request, authorization, tenant, attemptTimeoutMillis))
                 : new RequestOptions()
                         .setMethod(HttpMethod.POST)
                         .setHost(client.settings.host())
                         .setPort(client.settings.port())
                         .setSsl(client.settings.ssl())
                         .setURI(target)
-                        .setHeaders(headers(attemptTimeoutMillis));
+                        .setHeaders(RequestHeaders.of(
+                                client.settings, request, authorization, tenant, attemptTimeoutMillis));
         if (client.proxy != null && redirectedTo == null) {
             options.setProxyOptions(client.proxy);
         }
@@ -162,7 +158,7 @@ final class Delivery {
                 req.reset();
                 return;
             }
-            sendBody(req).onComplete(answered -> {
+            RequestBody.send(client.vertx, req, request.body()).onComplete(answered -> {
                 if (answered.failed()) {
                     attemptEnded(Attempt.failed(answered.cause(), attemptTimeoutMillis));
                     return;
@@ -204,25 +200,6 @@ final class Delivery {
         start();
     }
 
-    private RequestOptions redirected(URI to) {
-        MultiMap headers = headers(attemptTimeoutMillis);
-        if (!client.settings.host().equalsIgnoreCase(to.getHost())) {
-            headers.remove("Authorization"); // as Go: credentials stay with their host
-        }
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(to.toString())
-                .setHeaders(headers);
-        boolean https = "https".equalsIgnoreCase(to.getScheme());
-        io.vertx.core.net.ProxyOptions proxy = client.settings
-                .proxy()
-                .forTarget(https, to.getHost(), to.getPort() >= 0 ? to.getPort() : https ? 443 : 80);
-        if (proxy != null) {
-            options.setProxyOptions(proxy);
-        }
-        return options;
-    }
-
     private Attempt answered(HttpClientResponse response, byte[] body) {
         String location = response.getHeader("Location");
         if (response.statusCode() / 100 == 3 && location != null) {
@@ -245,72 +222,12 @@ final class Delivery {
                 : a;
     }
 
-    /** The body from memory (every destination sends the same array) or from its file, opened for each attempt. */
-    private Future<HttpClientResponse> sendBody(HttpClientRequest req) {
-        UploadBody body = request.body();
-        if (body.inMemory()) {
-            // every destination sends the same bytes (Buffer.buffer(byte[]) would copy them); this send holds its own
-            // reference until Netty has written them or failed to, so a route that ends meanwhile (a timeout, the
-            // buffer's store-after-100-ms) cannot hand them to another request
-            ByteBuf bytes = body.retainedMemory();
-            try {
-                req.end(Buffer.buffer(bytes)).onComplete(written -> bytes.release());
-            } catch (RuntimeException e) {
-                bytes.release();
-                throw e;
-            }
-            return req.response();
-        }
-        req.putHeader("Content-Length", Long.toString(body.length()));
-        // failures come through the pipe and the response; without this Vert.x also logs each one
-        req.exceptionHandler(t -> {});
-        Future<AsyncFile> opened =
-                client.vertx.fileSystem().open(body.file().toString(), new OpenOptions().setRead(true));
-        opened.onFailure(t -> req.reset()); // frees the connection the request holds
-        return opened.compose(file -> {
-            file.setReadPos(body.fileOffset()).setReadLength(body.length());
-            // the whole body goes out even when the destination answers early (nginx's `return 200` does);
-            // a body cut short would leave the kept-alive connection out of step with the server, so a
-            // failed pipe resets the connection instead of ending the request
-            file.pipe().endOnFailure(false).to(req).onComplete(piped -> {
-                file.close();
-                if (piped.failed()) {
-                    req.reset();
-                }
-            });
-            return req.response();
-        });
-    }
-
     private void timedOut() {
         attemptEnded(Attempt.timedOut(attemptTimeoutMillis));
         HttpClientRequest req = current;
         if (req != null) {
             req.reset(); // frees the connection: the destination may never answer
         }
-    }
-
-    private MultiMap headers(long timeoutMillis) {
-        MultiMap h = MultiMap.caseInsensitiveMultiMap();
-        if (request.contentType() != null) {
-            h.set("Content-Type", request.contentType());
-        }
-        if (request.contentEncoding() != null) {
-            h.set("Content-Encoding", request.contentEncoding());
-        }
-        request.protocolHeaders().forEach(h::set);
-        if (request.protocolHeaders().containsKey("Connect-Protocol-Version")) {
-            h.set("Connect-Timeout-Ms", Long.toString(timeoutMillis));
-        }
-        client.settings.headers().forEach(h::set);
-        if (authorization != null) {
-            h.set("Authorization", authorization);
-        }
-        if (tenant != null && !tenant.isEmpty()) {
-            h.set(RelayNames.TENANT_HEADER, tenant);
-        }
-        h.set("User-Agent", RelayNames.USER_AGENT);
-        return h;
     }
 
     private void attemptEnded(Attempt attempt) {

@@ -16,7 +16,6 @@ import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.WriteOutcome;
 import dev.pyroscoperelay.upload.WriteOutcome.Kind;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
@@ -66,7 +65,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport
             return true;
         }
         if (upload instanceof DebugInfoCall call) {
-            return debugInfo(c, relay, call, exchange, callback);
+            return DebugInfoForward.send(this, c, relay, call, exchange, callback);
         }
         if (upload instanceof NothingLeft) {
             // relabel rules dropped every series: nothing to send, and nothing failed
@@ -104,7 +103,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport
                                 authorization,
                                 relay.deadlineNanos(),
                                 (kind, status, attempts, detail, retryAfter, partial) -> {
-                                    record(
+                                    Outcomes.record(
                                             c,
                                             relay,
                                             upload,
@@ -117,66 +116,8 @@ public class PyroscopeWriter extends AsyncProcessorSupport
         return false;
     }
 
-    /**
-     * A debug-info call: forwarded once, by the first writer of the route with debugInfo on, and the destination's
-     * answer goes back as it is; every other writer skips it (no outcome, nothing counted). No buffer, no retry: the
-     * profiler tries again itself.
-     */
-    private boolean debugInfo(
-            DestinationClient c, RelayExchange relay, DebugInfoCall call, Exchange exchange, AsyncCallback callback) {
-        if (!c.settings.debugInfo().on()
-                || !DebugInfoWriters.of(camelContext)
-                        .takes(exchange.getProperty(RelayNames.RECEIVING_ROUTE_PROPERTY, String.class), this)) {
-            callback.done(true);
-            return true;
-        }
-        OutgoingRequest request = call.toDestination(java.util.Map.of());
-        String tenant = c.settings.tenantId() != null
-                ? c.settings.tenantId()
-                : exchange.getMessage().getHeader(RelayNames.TENANT_HEADER, String.class);
-        boolean upload = call.method().equals("Upload");
-        long limit = upload ? c.settings.debugInfo().uploadTimeoutMillis() : c.settings.remoteTimeoutMillis();
-        withCredentials(
-                c,
-                relay,
-                call,
-                request,
-                callback,
-                authorization -> new Delivery(
-                                c,
-                                request,
-                                tenant,
-                                authorization,
-                                relay.deadlineNanos(),
-                                true,
-                                (kind, status, attempts, detail, retryAfter, partial) -> {
-                                    c.metrics.debugInfo(call.method(), kind == Kind.OK ? "ok" : "failed");
-                                    if (relay.passedOn() == null) {
-                                        // no answer to pass on (unreachable, timed out): the client gets the relay's
-                                        record(
-                                                c,
-                                                relay,
-                                                call,
-                                                0,
-                                                new WriteOutcome(writerName(), order, kind, status, attempts, detail));
-                                    } else if (kind != Kind.OK) {
-                                        LOG.warn(
-                                                "debug-info {} failed: writer={} url={} status={} reason=\"{}\"",
-                                                call.method(),
-                                                writerName(),
-                                                c.settings.safeUrl(),
-                                                status,
-                                                detail);
-                                    }
-                                    callback.done(false);
-                                })
-                        .passingAnswerTo(relay::passOn, limit)
-                        .start());
-        return false;
-    }
-
-    /** The one place an outcome is recorded: for the client's answer, in the metrics, and in the log when it failed. */
-    private void record(
+    /** Records an outcome of this writer (see {@link Outcomes#record}). */
+    void record(
             DestinationClient c,
             RelayExchange relay,
             ProfileUpload upload,
@@ -185,31 +126,7 @@ public class PyroscopeWriter extends AsyncProcessorSupport
             int status,
             int attempts,
             String detail) {
-        record(c, relay, upload, bytes, new WriteOutcome(writerName(), order, kind, status, attempts, detail));
-    }
-
-    private void record(
-            DestinationClient c, RelayExchange relay, ProfileUpload upload, long bytes, WriteOutcome outcome) {
-        Kind kind = outcome.kind();
-        int status = outcome.status();
-        int attempts = outcome.attempts();
-        String detail = outcome.detail();
-        relay.outcomes().add(outcome);
-        if (outcome.ok()) {
-            c.metrics.sent(bytes, upload.profileCount());
-            return;
-        }
-        if (!(upload instanceof DebugInfoCall)) {
-            c.metrics.dropped(kind.name().toLowerCase(Locale.ROOT), bytes, upload.profileCount());
-        }
-        LOG.warn(
-                "forward failed: writer={} url={} result={} status={} attempts={} reason=\"{}\"",
-                writerName(),
-                c.settings.safeUrl(),
-                kind,
-                status,
-                attempts,
-                detail);
+        Outcomes.record(c, relay, upload, bytes, new WriteOutcome(writerName(), order, kind, status, attempts, detail));
     }
 
     /**
@@ -259,19 +176,16 @@ public class PyroscopeWriter extends AsyncProcessorSupport
      * a cached token), else once an OAuth2 token is fetched. Without credentials the writer fails retryably: the SDK
      * is told which of the writer's parameters failed, not the secret.
      */
-    private void withCredentials(
+    void withCredentials(
             DestinationClient c,
             RelayExchange relay,
             ProfileUpload upload,
             OutgoingRequest request,
             AsyncCallback callback,
             java.util.function.Consumer<String> send) {
-        io.vertx.core.Future<String> header = c.credentials.next();
-        if (header.succeeded()) {
-            send.accept(header.result());
-            return;
-        }
-        header.onComplete(r -> {
+        // a header at hand (a fixed value, a file, a cached token) is sent at once: onComplete of a completed future
+        // runs here and now
+        c.credentials.next().onComplete(r -> {
             if (r.succeeded()) {
                 send.accept(r.result());
                 return;

@@ -1,6 +1,10 @@
 package dev.pyroscoperelay.write;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.ProxyOptions;
 import java.net.URI;
 
 /**
@@ -32,5 +36,27 @@ final class Redirects {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /**
+     * The same request to {@code to}: the Authorization header only to the writer's own host (as Go's client keeps
+     * credentials with their host), and the proxy that {@code to} takes.
+     */
+    static RequestOptions request(DestinationClient client, URI to, MultiMap headers) {
+        if (!client.settings.host().equalsIgnoreCase(to.getHost())) {
+            headers.remove("Authorization");
+        }
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(to.toString())
+                .setHeaders(headers);
+        boolean https = "https".equalsIgnoreCase(to.getScheme());
+        ProxyOptions proxy = client.settings
+                .proxy()
+                .forTarget(https, to.getHost(), to.getPort() >= 0 ? to.getPort() : https ? 443 : 80);
+        if (proxy != null) {
+            options.setProxyOptions(proxy);
+        }
+        return options;
     }
 }
