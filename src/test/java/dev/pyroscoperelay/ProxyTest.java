@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.ForwardProxy;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.TestCertificates;
 import java.net.InetSocketAddress;
@@ -49,21 +50,13 @@ class ProxyTest {
     }
 
     private int[] start(String... writers) throws Exception {
-        StringBuilder yaml = new StringBuilder();
         int[] ports = new int[writers.length];
+        String[] parameters = new String[writers.length];
         for (int i = 0; i < writers.length; i++) {
             ports[i] = Relay.freePort();
-            yaml.append("""
-                    - route:
-                        id: r%d
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters: {listenAddress: 127.0.0.1, listenPort: %d, clientTimeout: 5s}
-                          steps:
-                            - to: {uri: kamelet:pyroscope-write, parameters: {maxBackoffRetries: 1, %s}}
-                    """.formatted(i, ports[i], writers[i]));
+            parameters[i] = "maxBackoffRetries: 1, " + writers[i];
         }
-        Relay.writeRoute(work, "relay.yaml", yaml.toString());
+        Relay.writeRoute(work, "relay.yaml", RouteYaml.receiverPerWriter(ports, parameters));
         relay = Relay.start(work);
         return ports;
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.TestCertificates;
 import io.vertx.core.Vertx;
@@ -49,21 +50,13 @@ class RedirectAndHttp2Test {
     }
 
     private int[] start(String... writers) throws Exception {
-        StringBuilder yaml = new StringBuilder();
         int[] ports = new int[writers.length];
+        String[] parameters = new String[writers.length];
         for (int i = 0; i < writers.length; i++) {
             ports[i] = Relay.freePort();
-            yaml.append("""
-                    - route:
-                        id: r%d
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters: {listenAddress: 127.0.0.1, listenPort: %d, clientTimeout: 5s}
-                          steps:
-                            - to: {uri: kamelet:pyroscope-write, parameters: {maxBackoffRetries: 1, %s}}
-                    """.formatted(i, ports[i], writers[i]));
+            parameters[i] = "maxBackoffRetries: 1, " + writers[i];
         }
-        Relay.writeRoute(work, "relay.yaml", yaml.toString());
+        Relay.writeRoute(work, "relay.yaml", RouteYaml.receiverPerWriter(ports, parameters));
         // bodies over 1 KiB are spooled to a file: a redirect sends the file again
         relay = Relay.start(work, Map.of("pyroscope.relay.body-memory-per-body", "1KiB"));
         return ports;

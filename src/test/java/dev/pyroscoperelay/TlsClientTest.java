@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.pyroscoperelay.support.Await;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.TestCertificates;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -74,21 +75,13 @@ class TlsClientTest {
 
     /** One receiver per writer parameter set; returns their ports. */
     private int[] start(String url, String... writers) throws Exception {
-        StringBuilder yaml = new StringBuilder();
         int[] ports = new int[writers.length];
+        String[] parameters = new String[writers.length];
         for (int i = 0; i < writers.length; i++) {
             ports[i] = Relay.freePort();
-            yaml.append("""
-                    - route:
-                        id: r%d
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters: {listenAddress: 127.0.0.1, listenPort: %d, clientTimeout: 5s}
-                          steps:
-                            - to: {uri: kamelet:pyroscope-write, parameters: {url: "%s", maxBackoffRetries: 1, %s}}
-                    """.formatted(i, ports[i], url, writers[i]));
+            parameters[i] = "url: \"" + url + "\", maxBackoffRetries: 1, " + writers[i];
         }
-        Relay.writeRoute(work, "relay.yaml", yaml.toString());
+        Relay.writeRoute(work, "relay.yaml", RouteYaml.receiverPerWriter(ports, parameters));
         relay = Relay.start(work);
         return ports;
     }

@@ -42,4 +42,25 @@ public final class RouteYaml {
                               url: %s
                 """.formatted(routeId, port, env, url);
     }
+
+    /**
+     * One receiver (on {@code ports[i]}, clientTimeout 5s) per writer, each writer with the parameters
+     * {@code writers[i]} written as the inside of a YAML flow mapping ({@code url: "...", maxBackoffRetries: 1}): one
+     * route file that compares writer settings side by side.
+     */
+    public static String receiverPerWriter(int[] ports, String... writers) {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < writers.length; i++) {
+            yaml.append("""
+                    - route:
+                        id: r%d
+                        from:
+                          uri: kamelet:pyroscope-receive
+                          parameters: {listenAddress: 127.0.0.1, listenPort: %d, clientTimeout: 5s}
+                          steps:
+                            - to: {uri: kamelet:pyroscope-write, parameters: {%s}}
+                    """.formatted(i, ports[i], writers[i]));
+        }
+        return yaml.toString();
+    }
 }
