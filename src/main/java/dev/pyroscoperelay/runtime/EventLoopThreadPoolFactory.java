@@ -16,11 +16,27 @@ import org.apache.camel.support.DefaultThreadPoolFactory;
  * the same time, without waking a pool thread per branch (bench/: about 5 context switches per request saved).
  */
 public final class EventLoopThreadPoolFactory extends DefaultThreadPoolFactory {
-    private final RelayVertx relay;
+    /** The relay Vert.x of the factory's context; null until Camel gives the factory its context. */
+    private volatile RelayVertx relay;
+
+    /** As a bean of a host's configuration ({@code camel.beans.threadPoolFactory = #class:...}): Camel sets the context. */
+    public EventLoopThreadPoolFactory() {}
 
     /** For the thread pools of {@code context}: inline on the event loops of that context's relay. */
     public EventLoopThreadPoolFactory(CamelContext context) {
-        this.relay = RelayVertx.of(context);
+        setCamelContext(context);
+    }
+
+    @Override
+    public void setCamelContext(CamelContext context) {
+        super.setCamelContext(context);
+        this.relay = context == null ? null : RelayVertx.of(context);
+    }
+
+    /** Whether the calling thread is an event loop of this factory's context's relay. */
+    private boolean onRelayEventLoop() {
+        RelayVertx r = relay;
+        return r != null && r.onEventLoop();
     }
 
     /**
@@ -32,7 +48,7 @@ public final class EventLoopThreadPoolFactory extends DefaultThreadPoolFactory {
     @Override
     public ExecutorService newThreadPool(ThreadPoolProfile profile, ThreadFactory factory) {
         ExecutorService pool = super.newThreadPool(profile, factory);
-        return forBlockingWork(factory) ? pool : new InlineOnEventLoop(pool, relay);
+        return forBlockingWork(factory) ? pool : new InlineOnEventLoop(pool, this::onRelayEventLoop);
     }
 
     /** The name of a thread the factory makes (the thread is not started). */
@@ -42,21 +58,21 @@ public final class EventLoopThreadPoolFactory extends DefaultThreadPoolFactory {
 
     @Override
     public ExecutorService newCachedThreadPool(ThreadFactory factory) {
-        return new InlineOnEventLoop(super.newCachedThreadPool(factory), relay);
+        return new InlineOnEventLoop(super.newCachedThreadPool(factory), this::onRelayEventLoop);
     }
 
     private static final class InlineOnEventLoop extends AbstractExecutorService {
         private final ExecutorService pool;
-        private final RelayVertx relay;
+        private final java.util.function.BooleanSupplier onEventLoop;
 
-        InlineOnEventLoop(ExecutorService pool, RelayVertx relay) {
+        InlineOnEventLoop(ExecutorService pool, java.util.function.BooleanSupplier onEventLoop) {
             this.pool = pool;
-            this.relay = relay;
+            this.onEventLoop = onEventLoop;
         }
 
         @Override
         public void execute(Runnable task) {
-            if (relay.onEventLoop()) {
+            if (onEventLoop.getAsBoolean()) {
                 task.run();
             } else {
                 pool.execute(task);
