@@ -40,6 +40,7 @@ class DebugInfoUploadTest {
     private DebugInfoServer second;
     private ChildRelay relay;
     private int port;
+    private int slowPort;
     private final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -48,9 +49,12 @@ class DebugInfoUploadTest {
         first = DebugInfoServer.start();
         second = DebugInfoServer.start();
         port = Relay.freePort();
-        Relay.writeRoute(work, "relay.yaml", """
+        slowPort = Relay.freePort();
+        // two receivers: the default debugInfoUploadTimeout (2m) for the large upload, 4 s for the slow ones; both with
+        // readTimeout and clientTimeout far below what the uploads take
+        String route = """
                 - route:
-                    id: relay
+                    id: %s
                     from:
                       uri: kamelet:pyroscope-receive
                       parameters:
@@ -58,7 +62,7 @@ class DebugInfoUploadTest {
                         listenPort: %d
                         readTimeout: 1s
                         clientTimeout: 1s
-                        debugInfoUploadTimeout: 4s
+                        debugInfoUploadTimeout: %s
                       steps:
                         - multicast:
                             parallelProcessing: true
@@ -66,14 +70,19 @@ class DebugInfoUploadTest {
                               - to:
                                   uri: kamelet:pyroscope-write
                                   parameters:
-                                    name: first
+                                    name: first-%1$s
                                     url: %s
                               - to:
                                   uri: kamelet:pyroscope-write
                                   parameters:
-                                    name: second
+                                    name: second-%1$s
                                     url: %s
-                """.formatted(port, first.url(), second.url()));
+                """;
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                route.formatted("large", port, "2m", first.url(), second.url())
+                        + route.formatted("slow", slowPort, "4s", first.url(), second.url()));
         relay = ChildRelay.start(work, port, "-Dpyroscope.relay.body-spool-dir=" + work.resolve("spool"));
     }
 
@@ -134,7 +143,7 @@ class DebugInfoUploadTest {
         }
     }
 
-    private HttpResponse<String> upload(String buildId, File file) throws Exception {
+    private HttpResponse<String> upload(int port, String buildId, File file) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + UPLOAD + buildId))
                         .timeout(Duration.ofMinutes(2))
@@ -146,7 +155,7 @@ class DebugInfoUploadTest {
     @Test
     void a200MegabyteUploadArrivesByteForByteWithinTheMemoryBounds() throws Exception {
         File file = new File(200L * 1024 * 1024, 0);
-        HttpResponse<String> r = upload("big", file);
+        HttpResponse<String> r = upload(port, "big", file);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(file.expected(), first.uploaded("big"));
         assertEquals(List.of(), second.calls());
@@ -169,11 +178,11 @@ class DebugInfoUploadTest {
     void aSlowUploadMayTakeLongerThanReadTimeoutButNotThanDebugInfoUploadTimeout() throws Exception {
         // 2 s, twice readTimeout and clientTimeout: delivered
         File slow = new File(20 * 64 * 1024, 100);
-        HttpResponse<String> r = upload("slow", slow);
+        HttpResponse<String> r = upload(slowPort, "slow", slow);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(slow.expected(), first.uploaded("slow"));
         // 8 s, twice debugInfoUploadTimeout: cut, nothing forwarded
-        HttpResponse<String> tooSlow = upload("tooslow", new File(40 * 64 * 1024, 200));
+        HttpResponse<String> tooSlow = upload(slowPort, "tooslow", new File(40 * 64 * 1024, 200));
         assertEquals(408, tooSlow.statusCode(), tooSlow.body());
         assertTrue(tooSlow.body().contains("debugInfoUploadTimeout"), tooSlow.body());
         assertEquals(null, first.uploaded("tooslow"));

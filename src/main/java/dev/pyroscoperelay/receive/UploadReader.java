@@ -7,15 +7,21 @@ import dev.pyroscoperelay.upload.RelayExchange;
 import dev.pyroscoperelay.upload.RoutingHeaders;
 import dev.pyroscoperelay.upload.UploadApi;
 import dev.pyroscoperelay.upload.UploadBody;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
+import org.apache.camel.support.AsyncProcessorSupport;
 
 /**
  * First step of {@code kamelet:pyroscope-receive}: turns the raw request into a validated {@link dev.pyroscoperelay.upload.ProfileUpload}
  * body, so the route only ever carries uploads that every writer can send. Throws {@link InvalidProfileException} (a 4xx) otherwise.
  */
-public class UploadReader implements Processor {
+public class UploadReader extends AsyncProcessorSupport {
+    /** A body to decode that is larger than this (or gzip, which may be a bomb up to the limit) is decoded off the loop. */
+    static final long DECODE_ON_LOOP_MAX_BYTES = 256 * 1024;
+
     /** Exchange property with the Content-Type of the client's answer (the request's API picks it). */
     static final String RESPONSE_CONTENT_TYPE = "pyroscope.relay.responseContentType";
 
@@ -27,7 +33,45 @@ public class UploadReader implements Processor {
     private String receivingRoute;
 
     @Override
-    public void process(Exchange exchange) {
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        Runnable decode;
+        try {
+            decode = read(exchange);
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+        Context loop = Vertx.currentContext();
+        if (decode == null || loop == null || !Context.isOnEventLoopThread()) {
+            if (decode != null) {
+                decode(exchange, decode);
+            }
+            callback.done(true);
+            return true;
+        }
+        // a large body or a gzip one (decompressing up to the limit takes a while): decoded on a worker, so the other
+        // requests of this event loop go on; the route continues on the event loop when it is done
+        loop.executeBlocking(
+                        () -> {
+                            decode(exchange, decode);
+                            return null;
+                        },
+                        false)
+                .onComplete(done -> callback.done(false));
+        return false;
+    }
+
+    private static void decode(Exchange exchange, Runnable decode) {
+        try {
+            decode.run();
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+        }
+    }
+
+    /** Checks the request and sets up the exchange; returns the decoding still to do (null when done already). */
+    private Runnable read(Exchange exchange) {
         long now = System.nanoTime();
         Message in = exchange.getMessage();
         UploadApi api = exchange.getProperty(RelayNames.API_PROPERTY, UploadApi.class);
@@ -57,9 +101,19 @@ public class UploadReader implements Processor {
         exchange.setProperty(RESPONSE_CONTENT_TYPE, api.responseContentType(contentType));
         // a decoded request is held to the same size as a body kept in memory
         long maxMessage = Math.min(maxBodySize, budget(exchange).memoryPerBody());
-        in.setBody(api.decode(
-                path, body, contentType, in.getHeader("Content-Encoding", String.class), rawQuery, maxMessage));
-        RoutingHeaders.update(in);
+        String encoding = in.getHeader("Content-Encoding", String.class);
+        Runnable decode = () -> {
+            in.setBody(api.decode(path, body, contentType, encoding, rawQuery, maxMessage));
+            RoutingHeaders.update(in);
+        };
+        boolean heavy = api.decodedInMemory()
+                && (body.length() > DECODE_ON_LOOP_MAX_BYTES
+                        || encoding != null && encoding.trim().equalsIgnoreCase("gzip"));
+        if (!heavy) {
+            decode.run();
+            return null;
+        }
+        return decode;
     }
 
     /** The relay's body budget, looked up once (the lookup locks the CamelContext: not for every request). */
