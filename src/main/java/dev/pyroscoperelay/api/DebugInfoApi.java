@@ -2,7 +2,6 @@ package dev.pyroscoperelay.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
 import dev.pyroscoperelay.proto.debuginfo.v1alpha1.ShouldInitiateUploadRequest;
 import dev.pyroscoperelay.proto.debuginfo.v1alpha1.UploadFinishedRequest;
 import dev.pyroscoperelay.upload.ClientReply;
@@ -12,7 +11,6 @@ import dev.pyroscoperelay.upload.ProfileUpload;
 import dev.pyroscoperelay.upload.UploadApi;
 import dev.pyroscoperelay.upload.UploadBody;
 import dev.pyroscoperelay.upload.WriteOutcome;
-import io.vertx.grpc.common.GrpcStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +116,7 @@ public final class DebugInfoApi implements UploadApi {
     private static void check(Message.Builder builder, byte[] message, boolean json) {
         try {
             if (json) {
-                Json.PARSER.merge(new String(message, StandardCharsets.UTF_8), builder);
+                ProtoJson.PARSER.merge(new String(message, StandardCharsets.UTF_8), builder);
             } else {
                 builder.mergeFrom(message);
             }
@@ -141,16 +139,8 @@ public final class DebugInfoApi implements UploadApi {
     /** A Connect error for the calls (as {@link PushApi}); plain text for the file upload, as Alloy answers it. */
     @Override
     public ClientReply refused(int status, String message, String responseContentType) {
-        if (status == 415 || responseContentType == null) {
-            return ClientReply.text(status, message);
-        }
-        GrpcStatus code = StatusCodes.forHttp(status);
-        return new ClientReply(
-                StatusCodes.httpOf(code), JSON, StatusCodes.connectError(code, message), message.strip());
-    }
-
-    /** Protobuf's JSON parser is loaded with the first JSON call, not with the relay. */
-    private static final class Json {
-        static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+        return responseContentType == null
+                ? ClientReply.text(status, message)
+                : StatusCodes.connectRefusal(status, message);
     }
 }

@@ -1,7 +1,6 @@
 package dev.pyroscoperelay.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.pyroscoperelay.proto.push.v1.PushRequest;
 import dev.pyroscoperelay.upload.ClientReply;
 import dev.pyroscoperelay.upload.InvalidProfileException;
@@ -10,7 +9,6 @@ import dev.pyroscoperelay.upload.PushUpload;
 import dev.pyroscoperelay.upload.UploadApi;
 import dev.pyroscoperelay.upload.UploadBody;
 import dev.pyroscoperelay.upload.WriteOutcome;
-import io.vertx.grpc.common.GrpcStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -78,7 +76,7 @@ public final class PushApi implements UploadApi {
             PushRequest request;
             if (json) {
                 PushRequest.Builder b = PushRequest.newBuilder();
-                Json.PARSER.merge(new String(message, StandardCharsets.UTF_8), b);
+                ProtoJson.PARSER.merge(new String(message, StandardCharsets.UTF_8), b);
                 request = b.build();
             } else {
                 request = PushRequest.parseFrom(message);
@@ -100,16 +98,6 @@ public final class PushApi implements UploadApi {
     /** A Connect error, whose HTTP status follows from its code; 415 stays plain HTTP, as Connect says. */
     @Override
     public ClientReply refused(int status, String message, String responseContentType) {
-        if (status == 415) {
-            return ClientReply.text(status, message);
-        }
-        GrpcStatus code = StatusCodes.forHttp(status);
-        return new ClientReply(
-                StatusCodes.httpOf(code), JSON, StatusCodes.connectError(code, message), message.strip());
-    }
-
-    /** Protobuf's JSON parser is loaded with the first JSON push, not with the relay. */
-    private static final class Json {
-        static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+        return StatusCodes.connectRefusal(status, message);
     }
 }
