@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -58,25 +59,15 @@ class AbuseTest {
     private void start(String readTimeout, String extra) throws Exception {
         sink = Sink.start();
         port = Relay.freePort();
-        Relay.writeRoute(work, "relay.yaml", """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                        readTimeout: %s
-                        clientTimeout: 60s
-                %s
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                              remoteTimeout: 60s
-                """.formatted(
-                        port, readTimeout, extra.indent(8).stripTrailing(), sink.url()));
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                RouteFile.of("AbuseTest/relay.yaml")
+                        .with("port", port)
+                        .with("readTimeout", readTimeout)
+                        .with("extra", extra)
+                        .with("sink.url", sink.url())
+                        .yaml());
         relay = ChildRelay.start(work, port, "-Dpyroscope.relay.body-spool-dir=" + work.resolve("spool"));
     }
 

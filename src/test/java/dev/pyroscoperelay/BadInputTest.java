@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -31,24 +32,13 @@ class BadInputTest {
     void start() throws Exception {
         sink = Sink.start();
         port = Relay.freePort();
-        Relay.writeRoute(work, "relay.yaml", """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                        maxBodySize: 1000
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.added
-                            constant: x
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(port, sink.url()));
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                RouteFile.of("BadInputTest/relay.yaml")
+                        .with("port", port)
+                        .with("sink.url", sink.url())
+                        .yaml());
         relay = Relay.start(work);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pyroscoperelay.support.BlockedEventLoopWatch;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,23 +30,13 @@ class BlockedEventLoopTest {
     void aBlockingStepOnAnEventLoopIsSeen() throws Exception {
         try (Sink sink = Sink.start()) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: receive
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - delay:
-                                constant: 1500
-                                asyncDelayed: false
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    """.formatted(port, sink.url()));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("BlockedEventLoopTest/relay.yaml")
+                            .with("port", port)
+                            .with("sink.url", sink.url())
+                            .yaml());
             try (Relay relay = Relay.start(work)) {
                 Client.Response r = Client.post(port, "/ingest?name=blocked.app", new byte[] {1}, Map.of());
                 assertEquals(200, r.status(), r.body());

@@ -8,6 +8,7 @@ import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.LeakWatch;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
 import java.nio.file.Files;
@@ -47,41 +48,16 @@ class BodyReleaseTest {
                         Sink.start().answering(n -> n % 4 == 3 ? new Answer(200, 300, Map.of()) : Answer.status(200));
                 LeakWatch leaks = LeakWatch.start()) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: receive
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - multicast:
-                                parallelProcessing: true
-                                steps:
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        name: flaky
-                                        url: %s
-                                        minBackoffPeriod: 10ms
-                                        maxBackoffPeriod: 50ms
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        name: slow
-                                        url: %s
-                                        remoteTimeout: 1s
-                                        minBackoffPeriod: 10ms
-                                        maxBackoffPeriod: 50ms
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        name: late
-                                        url: %s
-                                        bufferPath: %s
-                    """.formatted(
-                            port, flaky.url(), slow.url(), late.url(), work.resolve("buffer")));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("BodyReleaseTest/relay.yaml")
+                            .with("port", port)
+                            .with("flaky.url", flaky.url())
+                            .with("slow.url", slow.url())
+                            .with("late.url", late.url())
+                            .with("buffer.dir", work.resolve("buffer"))
+                            .yaml());
             Path spool = work.resolve("spool");
             Map<String, String> props = Map.of(
                     "pyroscope.relay.body-memory-per-body",

@@ -8,6 +8,7 @@ import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
 import java.nio.file.Path;
@@ -39,22 +40,14 @@ class CrashRecoveryTest {
         // slow enough that profiles are stored and in flight when the relay dies
         try (Sink sink = Sink.start().answering(n -> new Answer(200, 1000, Map.of()))) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: receive
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  name: buffered
-                                  url: %s
-                                  bufferPath: %s
-                    """.formatted(port, sink.url(), work.resolve("buffer")));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("CrashRecoveryTest/relay.yaml")
+                            .with("port", port)
+                            .with("sink.url", sink.url())
+                            .with("buffer.dir", work.resolve("buffer"))
+                            .yaml());
             Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
             AtomicInteger next = new AtomicInteger();
             ChildRelay first = ChildRelay.start(work, port);

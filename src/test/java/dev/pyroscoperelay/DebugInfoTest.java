@@ -12,6 +12,7 @@ import dev.pyroscoperelay.proto.debuginfo.v1alpha1.UploadFinishedRequest;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.DebugInfoServer;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,46 +52,14 @@ class DebugInfoTest {
         second = DebugInfoServer.start();
         port = Relay.freePort();
         Relay.writeRoute(
-                work, "relay.yaml", """
-                - route:
-                    id: relay
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-relabel
-                            parameters:
-                              rules: "[{source_labels: [service_name], regex: dropped, action: drop}]"
-                        - multicast:
-                            parallelProcessing: true
-                            steps:
-                              - to: direct:write-first
-                              - to: direct:write-second
-                - route:
-                    id: write-first
-                    from:
-                      uri: direct:write-first
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              name: first
-                              url: %s
-                %s
-                - route:
-                    id: write-second
-                    from:
-                      uri: direct:write-second
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              name: second
-                              url: %s
-                """.formatted(port, first.url(), firstWriter.stripTrailing(), second.url()));
+                work,
+                "relay.yaml",
+                RouteFile.of("DebugInfoTest/relay.yaml")
+                        .with("port", port)
+                        .with("first.url", first.url())
+                        .with("firstWriter", firstWriter)
+                        .with("second.url", second.url())
+                        .yaml());
         relay = Relay.start(work);
     }
 

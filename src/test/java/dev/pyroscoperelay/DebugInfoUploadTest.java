@@ -8,6 +8,7 @@ import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.DebugInfoServer;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,39 +51,15 @@ class DebugInfoUploadTest {
         second = DebugInfoServer.start();
         port = Relay.freePort();
         slowPort = Relay.freePort();
-        // two receivers: the default debugInfoUploadTimeout (2m) for the large upload, 4 s for the slow ones; both with
-        // readTimeout and clientTimeout far below what the uploads take
-        String route = """
-                - route:
-                    id: %s
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                        readTimeout: 1s
-                        clientTimeout: 1s
-                        debugInfoUploadTimeout: %s
-                      steps:
-                        - multicast:
-                            parallelProcessing: true
-                            steps:
-                              - to:
-                                  uri: kamelet:pyroscope-write
-                                  parameters:
-                                    name: first-%1$s
-                                    url: %s
-                              - to:
-                                  uri: kamelet:pyroscope-write
-                                  parameters:
-                                    name: second-%1$s
-                                    url: %s
-                """;
         Relay.writeRoute(
                 work,
                 "relay.yaml",
-                route.formatted("large", port, "2m", first.url(), second.url())
-                        + route.formatted("slow", slowPort, "4s", first.url(), second.url()));
+                RouteFile.of("DebugInfoUploadTest/relay.yaml")
+                        .with("port", port)
+                        .with("slowPort", slowPort)
+                        .with("first.url", first.url())
+                        .with("second.url", second.url())
+                        .yaml());
         relay = ChildRelay.start(work, port, "-Dpyroscope.relay.body-spool-dir=" + work.resolve("spool"));
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
 import java.net.URI;
@@ -40,24 +41,13 @@ class DurableBufferTest {
     private String maxBackoff = "200ms";
 
     private String route(String bufferOptions) {
-        return """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              name: buffered
-                              url: http://127.0.0.1:%d
-                              bufferPath: %s
-                              minBackoffPeriod: 20ms
-                              maxBackoffPeriod: %s
-                %s""".formatted(port, destination, work.resolve("buffer"), maxBackoff, bufferOptions.indent(14));
+        return RouteFile.of("DurableBufferTest/relay.yaml")
+                .with("port", port)
+                .with("destination", destination)
+                .with("buffer.dir", work.resolve("buffer"))
+                .with("maxBackoff", maxBackoff)
+                .with("bufferOptions", bufferOptions)
+                .yaml();
     }
 
     private Relay start(String bufferOptions) throws Exception {
@@ -363,46 +353,14 @@ class DurableBufferTest {
             port = Relay.freePort();
             int staging = Relay.freePort();
             Relay.writeRoute(
-                    work, "relay.yaml", """
-                    - route:
-                        id: receive-default
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - multicast:
-                                parallelProcessing: true
-                                steps:
-                                  - to: direct:write-staging
-                                  - to: direct:write-production
-                    - route:
-                        id: write-staging
-                        from:
-                          uri: direct:write-staging
-                          steps:
-                            - setHeader:
-                                name: pyroscope.label.env
-                                constant: staging
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: http://127.0.0.1:%d
-                                  bufferPath: %s
-                    - route:
-                        id: write-production
-                        from:
-                          uri: direct:write-production
-                          steps:
-                            - setHeader:
-                                name: pyroscope.label.env
-                                constant: production
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    """.formatted(port, staging, work.resolve("staging-buffer"), production.url()));
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("DurableBufferTest/buffered-and-direct.yaml")
+                            .with("port", port)
+                            .with("staging", staging)
+                            .with("staging.buffer.dir", work.resolve("staging-buffer"))
+                            .with("production.url", production.url())
+                            .yaml());
             try (Relay relay = start0()) {
                 long slowest = 0;
                 for (int i = 0; i < 50; i++) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,21 +102,13 @@ class EarlyAnswerTest {
     void bodiesInFilesAreSentWholeWhenTheDestinationAnswersEarly() throws Exception {
         try (EarlyAnsweringServer sink = new EarlyAnsweringServer()) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: receive
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                                  maxConnections: 1
-                    """.formatted(port, sink.url()));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("EarlyAnswerTest/relay.yaml")
+                            .with("port", port)
+                            .with("sink.url", sink.url())
+                            .yaml());
             try (Relay relay = Relay.start(work, Map.of("pyroscope.relay.body-memory-per-body", "16KiB"))) {
                 for (int i = 0; i < 12; i++) {
                     // in a file (above 16 KiB) and in memory, alternately, over the one kept-alive connection

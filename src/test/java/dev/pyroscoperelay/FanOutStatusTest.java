@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
 import java.nio.file.Path;
@@ -29,42 +30,15 @@ class FanOutStatusTest {
 
     private void start(String urlB, String extraB) throws Exception {
         port = Relay.freePort();
-        Relay.writeRoute(work, "relay.yaml", """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                        clientTimeout: 3s
-                      steps:
-                        - multicast:
-                            parallelProcessing: true
-                            steps:
-                              - to: direct:a
-                              - to: direct:b
-                - route:
-                    id: writer-a
-                    from:
-                      uri: direct:a
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                - route:
-                    id: writer-b
-                    from:
-                      uri: direct:b
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                %s
-                """.formatted(
-                        port, a.url(), urlB, params(extraB).indent(14).stripTrailing()));
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                RouteFile.of("FanOutStatusTest/relay.yaml")
+                        .with("port", port)
+                        .with("a.url", a.url())
+                        .with("urlB", urlB)
+                        .with("extraB", params(extraB))
+                        .yaml());
         relay = Relay.start(work);
     }
 

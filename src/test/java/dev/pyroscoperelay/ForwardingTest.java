@@ -8,6 +8,7 @@ import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Fixtures.Capture;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Received;
 import java.io.ByteArrayOutputStream;
@@ -35,42 +36,14 @@ class ForwardingTest {
         a = Sink.start();
         b = Sink.start();
         port = Relay.freePort();
-        Relay.writeRoute(work, "relay.yaml", """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - multicast:
-                            parallelProcessing: true
-                            steps:
-                              - to: direct:a
-                              - to: direct:b
-                - route:
-                    id: a
-                    from:
-                      uri: direct:a
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                - route:
-                    id: b
-                    from:
-                      uri: direct:b
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.env
-                            constant: b
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s/some/prefix/
-                """.formatted(port, a.url(), b.url()));
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                RouteFile.of("ForwardingTest/relay.yaml")
+                        .with("port", port)
+                        .with("a.url", a.url())
+                        .with("b.url", b.url())
+                        .yaml());
         relay = Relay.start(work);
     }
 

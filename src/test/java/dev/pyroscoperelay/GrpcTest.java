@@ -12,6 +12,7 @@ import dev.pyroscoperelay.proto.push.v1.RawProfileSeries;
 import dev.pyroscoperelay.proto.push.v1.RawSample;
 import dev.pyroscoperelay.proto.types.v1.LabelPair;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.TestCertificates;
 import dev.pyroscoperelay.support.TestCertificates.Pair;
@@ -79,35 +80,15 @@ class GrpcTest {
         Pair cert = TestCertificates.create(work, "server", "relay");
         int port = Relay.freePort();
         Relay.writeRoute(
-                work, "relay.yaml", """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                        tlsCertFile: %s
-                        tlsKeyFile: %s
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.env
-                            constant: prod
-                        - multicast:
-                            parallelProcessing: true
-                            steps:
-                              - to:
-                                  uri: kamelet:pyroscope-write
-                                  parameters:
-                                    name: first
-                                    url: %s
-                              - to:
-                                  uri: kamelet:pyroscope-write
-                                  parameters:
-                                    name: second
-                                    url: %s
-                                    maxBackoffRetries: 1
-                """.formatted(port, cert.certPem(), cert.keyPem(), first.url(), second.url()));
+                work,
+                "relay.yaml",
+                RouteFile.of("GrpcTest/tls-two-writers.yaml")
+                        .with("port", port)
+                        .with("cert.certPem", cert.certPem())
+                        .with("cert.keyPem", cert.keyPem())
+                        .with("first.url", first.url())
+                        .with("second.url", second.url())
+                        .yaml());
         relay = Relay.start(work);
         channel = NettyChannelBuilder.forAddress("localhost", port)
                 .sslContext(GrpcSslContexts.forClient()
@@ -191,33 +172,15 @@ class GrpcTest {
         second = Sink.start();
         int h2c = Relay.freePort();
         int plain = Relay.freePort();
-        Relay.writeRoute(work, "relay.yaml", """
-                - route:
-                    id: h2c
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                        h2c: true
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                - route:
-                    id: plain
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(h2c, first.url(), plain, second.url()));
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                RouteFile.of("GrpcTest/h2c-and-plain.yaml")
+                        .with("h2c", h2c)
+                        .with("first.url", first.url())
+                        .with("plain", plain)
+                        .with("second.url", second.url())
+                        .yaml());
         relay = Relay.start(work);
         channel =
                 NettyChannelBuilder.forAddress("127.0.0.1", h2c).usePlaintext().build();
@@ -272,22 +235,13 @@ class GrpcTest {
         first = Sink.start();
         second = Sink.start();
         int port = Relay.freePort();
-        Relay.writeRoute(work, "relay.yaml", """
-                - route:
-                    id: h2c
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                        h2c: true
-                        readTimeout: 1s
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(port, first.url()));
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                RouteFile.of("GrpcTest/one-writer.yaml")
+                        .with("port", port)
+                        .with("first.url", first.url())
+                        .yaml());
         relay = Relay.start(
                 work,
                 Map.of(

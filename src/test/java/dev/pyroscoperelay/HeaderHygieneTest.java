@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Received;
 import java.nio.charset.StandardCharsets;
@@ -50,47 +51,14 @@ class HeaderHygieneTest {
         elsewhere = Sink.start();
         port = Relay.freePort();
         Path token = Files.writeString(work.resolve("token"), "file-token-1\n");
-        Relay.writeRoute(work, "relay.yaml", """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - multicast:
-                            parallelProcessing: true
-                            steps:
-                              - to: direct:basic
-                              - to: direct:token
-                - route:
-                    id: basic
-                    from:
-                      uri: direct:basic
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.env
-                            constant: prod
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s/basic
-                              basicAuthUsername: writer-user
-                              basicAuthPassword: writer-pass
-                              headers: "X-Custom: one; X-Other: two"
-                              tenantId: writer-tenant
-                - route:
-                    id: token
-                    from:
-                      uri: direct:token
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s/token
-                              bearerTokenFile: %s
-                """.formatted(port, sink.url(), sink.url(), token));
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                RouteFile.of("HeaderHygieneTest/relay.yaml")
+                        .with("port", port)
+                        .with("sink.url", sink.url())
+                        .with("token", token)
+                        .yaml());
         relay = Relay.start(work);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Files;
@@ -96,25 +97,10 @@ class HotReloadTest {
     void namesStayTheRouteIdAcrossReloads() throws Exception {
         int port = Relay.freePort();
         String dead = "http://127.0.0.1:" + Relay.freePort();
-        String route = """
-                - route:
-                    id: probe
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.edit
-                            constant: "%s"
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                              maxBackoffRetries: 1
-                """;
-        Relay.writeRoute(work, "relay.yaml", route.formatted(port, "0", dead));
+        RouteFile route = RouteFile.of("HotReloadTest/named-routes.yaml")
+                .with("port", port)
+                .with("dead.url", dead);
+        Relay.writeRoute(work, "relay.yaml", route.with("edit", 0).yaml());
         try (Relay relay = Relay.start(work)) {
             for (int edit = 1; edit <= 3; edit++) {
                 Client.Response r = Client.post(port, "/ingest?name=names.app", new byte[] {1}, Map.of());
@@ -134,7 +120,7 @@ class HotReloadTest {
                         metrics);
                 assertFalse(metrics.contains("=\"pyroscope-receive-"), "a name Camel made up: " + metrics);
                 assertFalse(metrics.contains("=\"pyroscope-write-"), "a name Camel made up: " + metrics);
-                save("relay.yaml", route.formatted(port, Integer.toString(edit), dead));
+                save("relay.yaml", route.with("edit", edit).yaml());
                 awaitStatus(port, 502, "writer \"probe\"", edit);
             }
         }

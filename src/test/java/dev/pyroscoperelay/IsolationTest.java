@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
 import java.net.URI;
@@ -33,44 +34,15 @@ class IsolationTest {
             int busyPort = Relay.freePort();
             int otherPort = Relay.freePort();
             Relay.writeRoute(
-                    work, "relay.yaml", """
-                    - route:
-                        id: busy
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                            clientTimeout: 4s
-                          steps:
-                            - multicast:
-                                parallelProcessing: true
-                                steps:
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        name: hung
-                                        url: %s
-                                        remoteTimeout: 10s
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        name: fast
-                                        url: %s
-                    - route:
-                        id: other
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  name: other
-                                  url: %s
-                    """.formatted(busyPort, hung.url(), fast.url(), otherPort, other.url()));
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("IsolationTest/two-receivers.yaml")
+                            .with("busyPort", busyPort)
+                            .with("hung.url", hung.url())
+                            .with("fast.url", fast.url())
+                            .with("otherPort", otherPort)
+                            .with("other.url", other.url())
+                            .yaml());
             try (Relay relay = Relay.start(work)) {
                 HttpClient http = HttpClient.newBuilder()
                         .version(HttpClient.Version.HTTP_1_1)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Received;
 import java.io.ByteArrayInputStream;
@@ -33,35 +34,14 @@ class JavaAgentEndToEndTest {
         try (Sink a = Sink.start();
                 Sink b = Sink.start()) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: receive
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - setHeader:
-                                name: pyroscope.label.relay
-                                constant: e2e
-                            - multicast:
-                                parallelProcessing: true
-                                steps:
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        name: a
-                                        url: %s/a
-                                        basicAuthUsername: server-user
-                                        basicAuthPassword: server-pass
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        name: b
-                                        url: %s
-                                        tenantId: tenant-b
-                    """.formatted(port, a.url(), b.url()));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("JavaAgentEndToEndTest/relay.yaml")
+                            .with("port", port)
+                            .with("a.url", a.url())
+                            .with("b.url", b.url())
+                            .yaml());
             try (Relay relay = Relay.start(work)) {
                 Path log = work.resolve("agent.log");
                 Process agent = new ProcessBuilder("bash", script.toString(), "http://127.0.0.1:" + port, "5")

@@ -8,6 +8,7 @@ import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.KafkaBroker;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,34 +28,11 @@ class KafkaCrashTest {
     Path work;
 
     private static String writeTier(int port, String bootstrap, String sinkUrl) {
-        return """
-                - route:
-                    id: ready
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-kafka-sink
-                            parameters:
-                              bootstrapServers: %s
-                - route:
-                    id: write-tier
-                    from:
-                      uri: kamelet:pyroscope-kafka-source
-                      parameters:
-                        bootstrapServers: %s
-                        groupId: crash-test
-                        consumersCount: 2
-                        sessionTimeout: 8000
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(port, bootstrap, bootstrap, sinkUrl);
+        return RouteFile.of("KafkaCrashTest/write-tier.yaml")
+                .with("port", port)
+                .with("bootstrap", bootstrap)
+                .with("sinkUrl", sinkUrl)
+                .yaml();
     }
 
     @Test
@@ -63,20 +41,13 @@ class KafkaCrashTest {
                 Sink sink = Sink.start().answering(n -> new Sink.Answer(200, 20, Map.of()))) {
             int receivePort = Relay.freePort();
             Path receiveDir = Files.createDirectories(work.resolve("receive"));
-            Relay.writeRoute(receiveDir, "relay.yaml", """
-                    - route:
-                        id: receive-tier
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-kafka-sink
-                                parameters:
-                                  bootstrapServers: %s
-                    """.formatted(receivePort, broker.bootstrapServers()));
+            Relay.writeRoute(
+                    receiveDir,
+                    "relay.yaml",
+                    RouteFile.of("KafkaCrashTest/receive-tier.yaml")
+                            .with("receivePort", receivePort)
+                            .with("broker.bootstrapServers", broker.bootstrapServers())
+                            .yaml());
             int p1 = Relay.freePort();
             int p2 = Relay.freePort();
             Path d1 = Files.createDirectories(work.resolve("w1"));

@@ -15,6 +15,7 @@ import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Fixtures.Capture;
 import dev.pyroscoperelay.support.KafkaBroker;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,52 +47,15 @@ class KafkaTest {
         b = Sink.start().answering(bAnswers);
         port = Relay.freePort();
         Path relayDir = Files.createDirectories(work.resolve("relay"));
-        Relay.writeRoute(relayDir, "relay.yaml", """
-                - route:
-                    id: receive-tier
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %1$d
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.tier
-                            constant: receive
-                        - setHeader:
-                            name: pyroscope.label.both
-                            constant: receive
-                        - to:
-                            uri: kamelet:pyroscope-kafka-sink
-                            parameters:
-                              bootstrapServers: %2$s
-                              deliveryTimeout: 4000
-                - route:
-                    id: write-tier
-                    from:
-                      uri: kamelet:pyroscope-kafka-source
-                      parameters:
-                        bootstrapServers: %2$s
-                        retryPause: 200ms
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.both
-                            constant: write
-                        - multicast:
-                            parallelProcessing: true
-                            steps:
-                              - to:
-                                  uri: kamelet:pyroscope-write
-                                  parameters:
-                                    name: a
-                                    url: %3$s
-                              - to:
-                                  uri: kamelet:pyroscope-write
-                                  parameters:
-                                    name: b
-                                    url: %4$s
-                                    maxBackoffRetries: 1
-                """.formatted(port, broker.bootstrapServers(), a.url(), b.url()));
+        Relay.writeRoute(
+                relayDir,
+                "relay.yaml",
+                RouteFile.of("KafkaTest/two-tiers.yaml")
+                        .with("port", port)
+                        .with("broker.bootstrapServers", broker.bootstrapServers())
+                        .with("a.url", a.url())
+                        .with("b.url", b.url())
+                        .yaml());
         relay = Relay.start(relayDir);
     }
 
@@ -342,35 +306,14 @@ class KafkaTest {
         b = Sink.start();
         port = Relay.freePort();
         Path relayDir = Files.createDirectories(work.resolve("relay"));
-        Relay.writeRoute(relayDir, "relay.yaml", """
-                - route:
-                    id: receive-tier
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %1$d
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-relabel
-                            parameters:
-                              rules: "[{source_labels: [service_name], regex: noisy, action: drop}]"
-                        - to:
-                            uri: kamelet:pyroscope-kafka-sink
-                            parameters:
-                              bootstrapServers: %2$s
-                - route:
-                    id: write-tier
-                    from:
-                      uri: kamelet:pyroscope-kafka-source
-                      parameters:
-                        bootstrapServers: %2$s
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %3$s
-                """.formatted(port, broker.bootstrapServers(), a.url()));
+        Relay.writeRoute(
+                relayDir,
+                "relay.yaml",
+                RouteFile.of("KafkaTest/relabel-then-kafka.yaml")
+                        .with("port", port)
+                        .with("broker.bootstrapServers", broker.bootstrapServers())
+                        .with("a.url", a.url())
+                        .yaml());
         relay = Relay.start(relayDir);
         Client.Response dropped = Client.post(port, "/ingest?name=noisy", new byte[] {1}, Map.of());
         assertEquals(200, dropped.status(), dropped.body());

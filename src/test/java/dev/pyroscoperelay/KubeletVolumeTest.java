@@ -7,6 +7,7 @@ import dev.pyroscoperelay.support.Await;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.KubeletVolume;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.TestCertificates;
@@ -130,17 +131,15 @@ class KubeletVolumeTest {
             KubeletVolume rules = KubeletVolume.create(
                     work.resolve("rules"),
                     Map.of("rules.yaml", "- {source_labels: [service_name], target_label: tier, replacement: one}\n"));
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: relay
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters: {listenAddress: 127.0.0.1, listenPort: %d}
-                          steps:
-                            - to: {uri: kamelet:pyroscope-relabel, parameters: {rulesFile: "%s"}}
-                            - to: {uri: kamelet:pyroscope-write, parameters: {url: "%s", bearerTokenFile: "%s"}}
-                    """.formatted(
-                            port, rules.file("rules.yaml"), sink.url(), secret.file("token")));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("KubeletVolumeTest/token-and-rules.yaml")
+                            .with("port", port)
+                            .with("rules.file", rules.file("rules.yaml"))
+                            .with("sink.url", sink.url())
+                            .with("token.file", secret.file("token"))
+                            .yaml());
             try (Relay relay = Relay.start(work);
                     Uploads uploads = new Uploads(port)) {
                 Await.until(
@@ -180,15 +179,14 @@ class KubeletVolumeTest {
         try (Sink sink = Sink.start()) {
             int port = Relay.freePort();
             Relay.writeRoute(
-                    work, "relay.yaml", """
-                    - route:
-                        id: relay
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters: {listenAddress: 127.0.0.1, listenPort: %d, tlsCertFile: "%s", tlsKeyFile: "%s"}
-                          steps:
-                            - to: {uri: kamelet:pyroscope-write, parameters: {url: "%s"}}
-                    """.formatted(port, tls.file("tls.crt"), tls.file("tls.key"), sink.url()));
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("KubeletVolumeTest/receiver-tls.yaml")
+                            .with("port", port)
+                            .with("cert.file", tls.file("tls.crt"))
+                            .with("key.file", tls.file("tls.key"))
+                            .with("sink.url", sink.url())
+                            .yaml());
             try (Relay relay = Relay.start(work)) {
                 assertEquals("CN=relay-first", TestCertificates.servedSubject(port));
                 // cert-manager renews: both keys change in one swap

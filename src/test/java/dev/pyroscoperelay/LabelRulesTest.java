@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -33,50 +34,14 @@ class LabelRulesTest {
         port = Relay.freePort();
         // one receiver per external-label case: none, env=prod, env="" (delete)
         Relay.writeRoute(
-                work, "relay.yaml", """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                - route:
-                    id: receive-prod
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.env
-                            constant: prod
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                - route:
-                    id: receive-delete
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.env
-                            constant: ""
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(port, sink.url(), port + 1, sink.url(), port + 2, sink.url()));
+                work,
+                "relay.yaml",
+                RouteFile.of("LabelRulesTest/relay.yaml")
+                        .with("port", port)
+                        .with("sink.url", sink.url())
+                        .with("port1", port + 1)
+                        .with("port2", port + 2)
+                        .yaml());
         relay = Relay.start(work);
     }
 

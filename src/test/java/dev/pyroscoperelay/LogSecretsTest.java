@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -48,39 +49,14 @@ class LogSecretsTest {
             int port = Relay.freePort();
             Path token = Files.writeString(work.resolve("token"), "SECRET-FILE-TOKEN");
             Relay.writeRoute(
-                    work, "relay.yaml", """
-                    - route:
-                        id: receive
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                            clientTimeout: 2s
-                          steps:
-                            - multicast:
-                                parallelProcessing: true
-                                steps:
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        url: %s
-                                        basicAuthUsername: user
-                                        basicAuthPassword: SECRET-PASSWORD
-                                        headers: "X-Api-Key: SECRET-HEADER"
-                                        minBackoffPeriod: 10ms
-                                        maxBackoffRetries: 2
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        url: %s
-                                        bearerToken: SECRET-BEARER
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        url: %s
-                                        bearerTokenFile: %s
-                    """.formatted(port, failing.url(), refusing.url(), refusing.url(), token));
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("LogSecretsTest/relay.yaml")
+                            .with("port", port)
+                            .with("failing.url", failing.url())
+                            .with("refusing.url", refusing.url())
+                            .with("token", token)
+                            .yaml());
             try (Relay relay = Relay.start(work)) {
                 Client.Response r = Client.post(
                         port,

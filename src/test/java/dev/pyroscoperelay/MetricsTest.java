@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,54 +42,16 @@ class MetricsTest {
         try (Sink a = Sink.start();
                 Sink b = Sink.start().answering(n -> Sink.Answer.status(n == 1 ? 503 : 400))) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: receive-main
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - multicast:
-                                parallelProcessing: true
-                                steps:
-                                  - to: direct:a
-                                  - to: direct:b
-                    - route:
-                        id: receive-buffered
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                                  bufferPath: %s
-                    - route:
-                        id: write-a
-                        from:
-                          uri: direct:a
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    - route:
-                        id: write-b
-                        from:
-                          uri: direct:b
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                                  minBackoffPeriod: 10ms
-                    """.formatted(
-                            port, Relay.freePort(), a.url(), work.resolve("buffer"), a.url(), b.url()));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("MetricsTest/relay.yaml")
+                            .with("port", port)
+                            .with("otherPort", Relay.freePort())
+                            .with("a.url", a.url())
+                            .with("buffer.dir", work.resolve("buffer"))
+                            .with("b.url", b.url())
+                            .yaml());
             try (Relay relay = Relay.start(work)) {
                 for (int i = 0; i < 3; i++) {
                     assertEquals(

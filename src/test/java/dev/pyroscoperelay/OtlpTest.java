@@ -11,6 +11,7 @@ import com.google.protobuf.UnknownFieldSet;
 import dev.pyroscoperelay.proto.rpc.Status;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -55,42 +56,14 @@ class OtlpTest {
         plain = Sink.start();
         labelled = Sink.start().answering(n -> labelledAnswer);
         port = Relay.freePort();
-        Relay.writeRoute(work, "relay.yaml", """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - multicast:
-                            parallelProcessing: true
-                            steps:
-                              - to:
-                                  uri: kamelet:pyroscope-write
-                                  parameters:
-                                    name: plain
-                                    url: %s
-                              - to: direct:labelled
-                - route:
-                    id: labelled
-                    from:
-                      uri: direct:labelled
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.cluster
-                            constant: eu-1
-                        - setHeader:
-                            name: pyroscope.label.host.name
-                            constant: ""
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              name: labelled
-                              url: %s
-                              maxBackoffRetries: 1
-                """.formatted(port, plain.url(), labelled.url()));
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                RouteFile.of("OtlpTest/relay.yaml")
+                        .with("port", port)
+                        .with("plain.url", plain.url())
+                        .with("labelled.url", labelled.url())
+                        .yaml());
         relay = Relay.start(work);
     }
 

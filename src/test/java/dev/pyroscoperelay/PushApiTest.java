@@ -13,6 +13,7 @@ import dev.pyroscoperelay.proto.push.v1.RawSample;
 import dev.pyroscoperelay.proto.types.v1.LabelPair;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Received;
 import java.io.ByteArrayOutputStream;
@@ -41,57 +42,14 @@ class PushApiTest {
         staging = stagingSink;
         production = productionSink;
         port = Relay.freePort();
-        Relay.writeRoute(work, "relay.yaml", """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                        clientTimeout: 3s
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.cluster
-                            constant: main
-                        - multicast:
-                            parallelProcessing: true
-                            steps:
-                              - to: direct:staging
-                              - to: direct:production
-                - route:
-                    id: staging
-                    from:
-                      uri: direct:staging
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.env
-                            constant: staging
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s/prefix
-                              minBackoffPeriod: 20ms
-                              maxBackoffRetries: 2
-                - route:
-                    id: production
-                    from:
-                      uri: direct:production
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.env
-                            constant: production
-                        - setHeader:
-                            name: pyroscope.label.region
-                            constant: ""
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                              bearerToken: prod-token
-                              minBackoffPeriod: 20ms
-                              maxBackoffRetries: 2
-                """.formatted(port, staging.url(), production.url()));
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                RouteFile.of("PushApiTest/relay.yaml")
+                        .with("port", port)
+                        .with("staging.url", staging.url())
+                        .with("production.url", production.url())
+                        .yaml());
         relay = Relay.start(work);
     }
 

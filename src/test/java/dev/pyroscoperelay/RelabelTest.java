@@ -12,6 +12,7 @@ import dev.pyroscoperelay.proto.types.v1.LabelPair;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,31 +35,18 @@ class RelabelTest {
             + " {source_labels: [service_name], target_label: shard, modulus: 4, action: hashmod}]";
 
     private String route(int port, String url, String relabelParameters) {
-        return """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-relabel
-                            parameters:
-                %s
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(port, relabelParameters.stripTrailing(), url);
+        return RouteFile.of("RelabelTest/relay.yaml")
+                .with("port", port)
+                .with("relabelParameters", relabelParameters)
+                .with("url", url)
+                .yaml();
     }
 
     @Test
     void ingestAndPushSeriesAreDroppedRenamedAndSampled() throws Exception {
         try (Sink sink = Sink.start()) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", route(port, sink.url(), "                  rules: \"" + RULES + "\""));
+            Relay.writeRoute(work, "relay.yaml", route(port, sink.url(), "rules: \"" + RULES + "\""));
             try (Relay relay = Relay.start(work)) {
                 Client.Response dropped =
                         Client.post(port, "/ingest?name=noisy-batch%7Benv%3Ddev%7D", new byte[] {1}, Map.of());
@@ -134,7 +122,7 @@ class RelabelTest {
         Files.writeString(rules, "- {source_labels: [service_name], regex: 'a.*', action: drop}\n");
         try (Sink sink = Sink.start()) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", route(port, sink.url(), "                  rulesFile: " + rules));
+            Relay.writeRoute(work, "relay.yaml", route(port, sink.url(), "rulesFile: " + rules));
             try (Relay relay = Relay.start(work)) {
                 assertEquals(
                         200,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.RouteYaml;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Path;
@@ -31,20 +32,10 @@ class ReloadUnderLoadTest {
     private static String routes(int port, String url, String env, int secondPort) {
         String yaml = RouteYaml.receiveLabelAndWrite("receive", port, env, url);
         if (secondPort > 0) {
-            yaml += """
-                    - route:
-                        id: receive-second
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    """.formatted(secondPort, url);
+            yaml += RouteFile.of("ReloadUnderLoadTest/second-receiver.yaml")
+                    .with("secondPort", secondPort)
+                    .with("url", url)
+                    .yaml();
         }
         return yaml;
     }

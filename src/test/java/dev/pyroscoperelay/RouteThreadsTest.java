@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.Sink.Answer;
 import dev.pyroscoperelay.support.ThreadRecorder;
@@ -37,31 +38,14 @@ class RouteThreadsTest {
         try (Sink slow = Sink.start().answering(n -> new Answer(200, 1000, Map.of()));
                 Sink fast = Sink.start()) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: fanout
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - process:
-                                ref: "#class:dev.pyroscoperelay.support.ThreadRecorder"
-                            - multicast:
-                                parallelProcessing: true
-                                steps:
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        name: slow
-                                        url: %s
-                                  - to:
-                                      uri: kamelet:pyroscope-write
-                                      parameters:
-                                        name: fast
-                                        url: %s
-                    """.formatted(port, slow.url(), fast.url()));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("RouteThreadsTest/parallel-multicast.yaml")
+                            .with("port", port)
+                            .with("slow.url", slow.url())
+                            .with("fast.url", fast.url())
+                            .yaml());
             try (Relay relay = Relay.start(work)) {
                 long t0 = System.nanoTime();
                 CompletableFuture<Client.Response> answer =
@@ -82,28 +66,13 @@ class RouteThreadsTest {
     void withWorkerThreadsABlockingStepHoldsOnlyItsOwnRequest() throws Exception {
         try (Sink sink = Sink.start()) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - beans:
-                        - name: slowLookup
-                          type: dev.pyroscoperelay.support.ThreadRecorder
-                          properties:
-                            sleepMillis: 500
-                    - route:
-                        id: blocking
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                            workerThreads: 4
-                          steps:
-                            - process:
-                                ref: slowLookup
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    """.formatted(port, sink.url()));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("RouteThreadsTest/worker-threads.yaml")
+                            .with("port", port)
+                            .with("sink.url", sink.url())
+                            .yaml());
             try (Relay relay = Relay.start(work)) {
                 long t0 = System.nanoTime();
                 List<CompletableFuture<Client.Response>> answers = new ArrayList<>();

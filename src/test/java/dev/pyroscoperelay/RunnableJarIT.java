@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,22 +71,14 @@ class RunnableJarIT {
             int port = dev.pyroscoperelay.support.Relay.freePort();
             var cert = dev.pyroscoperelay.support.TestCertificates.create(work, "server", "relay");
             dev.pyroscoperelay.support.Relay.writeRoute(
-                    work, "relay.yaml", """
-                    - route:
-                        id: tls
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                            tlsCertFile: %s
-                            tlsKeyFile: %s
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    """.formatted(port, cert.certPem(), cert.keyPem(), sink.url()));
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("RunnableJarIT/relay.yaml")
+                            .with("port", port)
+                            .with("cert.certPem", cert.certPem())
+                            .with("cert.keyPem", cert.keyPem())
+                            .with("sink.url", sink.url())
+                            .yaml());
             try (ChildRelay relay = ChildRelay.startJar(work, port)) {
                 var channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("localhost", port)
                         .sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient()

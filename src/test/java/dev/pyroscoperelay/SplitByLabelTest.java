@@ -13,6 +13,7 @@ import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Fixtures.Capture;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import io.opentelemetry.proto.collector.profiles.v1development.ExportProfilesServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -39,41 +40,19 @@ class SplitByLabelTest {
     Path work;
 
     private static String route(int port, boolean parallel, String paymentsUrl, String sharedUrl) {
-        return """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - split:
-                            simple: "${header.PyroscopeUploadsBy[service_name]}"
-                            parallelProcessing: %s
-                            steps:
-                              - choice:
-                                  when:
-                                    - simple: "${header.PyroscopeServiceName} regex 'payments.*'"
-                                      steps:
-                                        - to:
-                                            uri: kamelet:pyroscope-write
-                                            parameters:
-                                              name: payments
-                                              url: %s
-                                              maxBackoffRetries: 1
-                                  otherwise:
-                                    steps:
-                                      - setHeader:
-                                          name: X-Scope-OrgID
-                                          simple: "team-${header.PyroscopeLabels[namespace]}"
-                                      - to:
-                                          uri: kamelet:pyroscope-write
-                                          parameters:
-                                            name: shared
-                                            url: %s
-                                            maxBackoffRetries: 1
-                """.formatted(port, parallel, paymentsUrl, sharedUrl);
+        return route(port, parallel, paymentsUrl, sharedUrl, "");
+    }
+
+    /** stepsBeforeSplit: YAML steps the receiver runs before the split. */
+    private static String route(
+            int port, boolean parallel, String paymentsUrl, String sharedUrl, String stepsBeforeSplit) {
+        return RouteFile.of("SplitByLabelTest/relay.yaml")
+                .with("port", port)
+                .with("parallel", parallel)
+                .with("paymentsUrl", paymentsUrl)
+                .with("sharedUrl", sharedUrl)
+                .with("stepsBeforeSplit", stepsBeforeSplit)
+                .yaml();
     }
 
     private static RawProfileSeries series(String service, String namespace) {
@@ -177,15 +156,12 @@ class SplitByLabelTest {
         try (Sink payments = Sink.start();
                 Sink shared = Sink.start()) {
             int port = Relay.freePort();
-            String yaml = route(port, false, payments.url(), shared.url())
-                    .replace(
-                            "      steps:\n        - split:",
-                            "      steps:\n"
-                                    + "        - to:\n"
-                                    + "            uri: kamelet:pyroscope-relabel\n"
-                                    + "            parameters:\n"
-                                    + "              rules: \"[{source_labels: [service_name], regex: noisy, action: drop}]\"\n"
-                                    + "        - split:");
+            String yaml = route(
+                    port,
+                    false,
+                    payments.url(),
+                    shared.url(),
+                    RouteFile.of("SplitByLabelTest/relabel-step.yaml").yaml());
             assertTrue(yaml.contains("pyroscope-relabel"), yaml);
             Relay.writeRoute(work, "relay.yaml", yaml);
             try (Relay relay = Relay.start(work)) {

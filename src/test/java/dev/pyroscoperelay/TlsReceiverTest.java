@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import dev.pyroscoperelay.support.TestCertificates;
 import dev.pyroscoperelay.support.TestCertificates.Pair;
@@ -33,21 +34,11 @@ class TlsReceiverTest {
     Path work;
 
     private static String route(int port, String sinkUrl, String tls) {
-        return """
-                - route:
-                    id: receive
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                %s
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(port, tls.indent(8).stripTrailing(), sinkUrl);
+        return RouteFile.of("TlsReceiverTest/relay.yaml")
+                .with("port", port)
+                .with("tls", tls)
+                .with("sinkUrl", sinkUrl)
+                .yaml();
     }
 
     private static HttpResponse<String> upload(int port, SSLContext ssl, byte[] body) throws Exception {

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -90,29 +91,16 @@ class TlsWriterTest {
             int trusted = Relay.freePort();
             int insecure = Relay.freePort();
             int untrusted = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: trusted
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters: {listenAddress: 127.0.0.1, listenPort: %d}
-                          steps:
-                            - to: {uri: kamelet:pyroscope-write, parameters: {url: "%s", tlsCaFile: "%s"}}
-                    - route:
-                        id: insecure
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters: {listenAddress: 127.0.0.1, listenPort: %d}
-                          steps:
-                            - to: {uri: kamelet:pyroscope-write, parameters: {url: "%s", tlsInsecureSkipVerify: true}}
-                    - route:
-                        id: untrusted
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters: {listenAddress: 127.0.0.1, listenPort: %d, clientTimeout: 3s}
-                          steps:
-                            - to: {uri: kamelet:pyroscope-write, parameters: {url: "%s", maxBackoffRetries: 2, minBackoffPeriod: 10ms}}
-                    """.formatted(trusted, url, cert, insecure, url, untrusted, url));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("TlsWriterTest/three-writers.yaml")
+                            .with("trusted", trusted)
+                            .with("url", url)
+                            .with("cert", cert)
+                            .with("insecure", insecure)
+                            .with("untrusted", untrusted)
+                            .yaml());
             try (Relay relay = Relay.start(work)) {
                 byte[] body = {1, 2, 3, 4};
                 assertEquals(

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,33 +40,14 @@ class UserNamesTest {
         try (Sink sink = Sink.start()) {
             Path dir = Files.createTempDirectory("names");
             int port = Relay.freePort();
-            Relay.writeRoute(dir, "relay.yaml", """
-                    - beans:
-                        - name: %1$s
-                          type: "#class:java.lang.StringBuilder"
-                    - route:
-                        id: %1$s
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %2$d
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-relabel
-                                parameters:
-                                  rules: "[{action: labeldrop, regex: drop_me}]"
-                            - to: direct:%1$s-out
-                    - route:
-                        id: %1$s-write
-                        from:
-                          uri: direct:%1$s-out
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %3$s
-                    """.formatted(name, port, sink.url()));
+            Relay.writeRoute(
+                    dir,
+                    "relay.yaml",
+                    RouteFile.of("UserNamesTest/named.yaml")
+                            .with("name", name)
+                            .with("port", port)
+                            .with("sink.url", sink.url())
+                            .yaml());
             try (Relay relay = Relay.start(dir)) {
                 Client.Response r = Client.post(
                         port,

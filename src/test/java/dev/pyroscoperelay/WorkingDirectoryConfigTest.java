@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,20 +29,10 @@ class WorkingDirectoryConfigTest {
                     relay.port = %d
                     relay.destination = %s
                     """.formatted(mgmt, port, sink.url()));
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: receive
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: "{{relay.port}}"
-                          steps:
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: "{{relay.destination}}"
-                    """);
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("WorkingDirectoryConfigTest/relay.yaml").yaml());
             try (Relay relay = Relay.startWithoutOverrides(work)) {
                 assertEquals(
                         200,

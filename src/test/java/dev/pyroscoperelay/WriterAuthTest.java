@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.pyroscoperelay.support.Await;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -94,24 +95,14 @@ class WriterAuthTest {
 
     private void start(String writerParameters) throws Exception {
         port = Relay.freePort();
-        Relay.writeRoute(work, "relay.yaml", """
-                - route:
-                    id: relay
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              name: secured
-                              url: %s
-                              minBackoffPeriod: 10ms
-                              maxBackoffPeriod: 50ms
-                %s
-                """.formatted(port, destination.url(), writerParameters.stripTrailing()));
+        Relay.writeRoute(
+                work,
+                "relay.yaml",
+                RouteFile.of("WriterAuthTest/relay.yaml")
+                        .with("port", port)
+                        .with("destination.url", destination.url())
+                        .with("writerParameters", writerParameters)
+                        .yaml());
         relay = Relay.start(work);
     }
 

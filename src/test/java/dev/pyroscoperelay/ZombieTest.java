@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Relay;
+import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -26,23 +27,13 @@ class ZombieTest {
     void blockedEventLoopsMakeHealthDownAndTheProcessExit() throws Exception {
         try (Sink sink = Sink.start()) {
             int port = Relay.freePort();
-            Relay.writeRoute(work, "relay.yaml", """
-                    - route:
-                        id: receive
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters:
-                            listenAddress: 127.0.0.1
-                            listenPort: %d
-                          steps:
-                            - delay:
-                                constant: 600000
-                                asyncDelayed: false
-                            - to:
-                                uri: kamelet:pyroscope-write
-                                parameters:
-                                  url: %s
-                    """.formatted(port, sink.url()));
+            Relay.writeRoute(
+                    work,
+                    "relay.yaml",
+                    RouteFile.of("ZombieTest/relay.yaml")
+                            .with("port", port)
+                            .with("sink.url", sink.url())
+                            .yaml());
             try (ChildRelay relay = ChildRelay.start(work, port, "-Dpyroscope.relay.event-loop-max-stall=2s")) {
                 assertEquals(
                         200,

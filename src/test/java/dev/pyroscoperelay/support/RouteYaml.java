@@ -1,46 +1,26 @@
 package dev.pyroscoperelay.support;
 
-/** Route files the tests write, in the YAML DSL exactly as users write it. */
+/** The route shapes many tests share, from the files test-routes/*.yaml. */
 public final class RouteYaml {
     private RouteYaml() {}
 
     /** One receiver on 127.0.0.1:port with one writer to url: the shape most tests need. */
     public static String receiveAndWrite(String routeId, int port, String url) {
-        return """
-                - route:
-                    id: %s
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(routeId, port, url);
+        return RouteFile.of("receive-and-write.yaml")
+                .with("routeId", routeId)
+                .with("port", port)
+                .with("url", url)
+                .yaml();
     }
 
     /** The same with an external label env=value set before the writer (a label shows which version of a route ran). */
     public static String receiveLabelAndWrite(String routeId, int port, String env, String url) {
-        return """
-                - route:
-                    id: %s
-                    from:
-                      uri: kamelet:pyroscope-receive
-                      parameters:
-                        listenAddress: 127.0.0.1
-                        listenPort: %d
-                      steps:
-                        - setHeader:
-                            name: pyroscope.label.env
-                            constant: %s
-                        - to:
-                            uri: kamelet:pyroscope-write
-                            parameters:
-                              url: %s
-                """.formatted(routeId, port, env, url);
+        return RouteFile.of("receive-label-and-write.yaml")
+                .with("routeId", routeId)
+                .with("port", port)
+                .with("env", env)
+                .with("url", url)
+                .yaml();
     }
 
     /**
@@ -51,15 +31,11 @@ public final class RouteYaml {
     public static String receiverPerWriter(int[] ports, String... writers) {
         StringBuilder yaml = new StringBuilder();
         for (int i = 0; i < writers.length; i++) {
-            yaml.append("""
-                    - route:
-                        id: r%d
-                        from:
-                          uri: kamelet:pyroscope-receive
-                          parameters: {listenAddress: 127.0.0.1, listenPort: %d, clientTimeout: 5s}
-                          steps:
-                            - to: {uri: kamelet:pyroscope-write, parameters: {%s}}
-                    """.formatted(i, ports[i], writers[i]));
+            yaml.append(RouteFile.of("receiver-per-writer.yaml")
+                    .with("routeId", "r" + i)
+                    .with("port", ports[i])
+                    .with("writer", writers[i])
+                    .yaml());
         }
         return yaml.toString();
     }
