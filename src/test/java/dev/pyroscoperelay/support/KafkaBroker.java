@@ -4,17 +4,22 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real Apache Kafka 4.x broker (KRaft, one node that is broker and controller) in a child JVM, with the classpath
- * src/test/kafka-broker/pom.xml resolves from Maven Central. Stop it (or kill it) and start it again on the same
+ * src/test/kafka-broker/pom.xml resolves from Maven Central. Stop it and start it again on the same
  * port and data.
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final String CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg";
+    /** A data directory as StorageTool formats it, once per test JVM. */
+    private static Path formatted;
+
     private final Path dir;
     private final int port;
     private final int controllerPort;
@@ -53,17 +58,47 @@ public final class KafkaBroker implements AutoCloseable {
                         b.controllerPort,
                         b.port,
                         dir.resolve("data").toAbsolutePath()));
-        b.java("kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c", "server.properties")
-                .waitFor(60, TimeUnit.SECONDS);
+        b.format();
         b.startAgain();
         return b;
+    }
+
+    /**
+     * Formats the data directory: the first broker of the test JVM runs Kafka's StorageTool (a JVM of its own, about a
+     * second), the others get a copy of what it wrote (nothing in it depends on ports or paths).
+     */
+    private void format() throws Exception {
+        Path data = dir.resolve("data");
+        synchronized (KafkaBroker.class) {
+            if (formatted == null) {
+                java("kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c", "server.properties")
+                        .waitFor(60, TimeUnit.SECONDS);
+                formatted = Files.createTempDirectory("kafka-formatted");
+                copy(data, formatted);
+                return;
+            }
+        }
+        copy(formatted, data);
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    /** Starts the broker (after {@link #stop} or {@link #kill}) on the same port and data. */
+    /** Starts the broker (after {@link #stop}) on the same port and data. */
     public void startAgain() throws Exception {
         process = java("kafka.Kafka", "server.properties");
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -89,15 +124,22 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Kills the broker: its data is a test's temporary directory, nothing needs a clean shutdown. */
     @Override
     public void close() throws InterruptedException {
-        stop();
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     private Process java(String main, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
+        // a broker lives for seconds in a test: C1 only and one GC thread leave the CPU to the test and the relay
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
         command.add("-cp");
         command.add(classpath());
         command.add(main);
