@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.pyroscoperelay.support.Await;
 import dev.pyroscoperelay.support.Client;
+import dev.pyroscoperelay.support.KubeletVolume;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
@@ -224,5 +225,25 @@ class WriterAuthTest {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         assertEquals(200, upload("b"));
         assertEquals("Token def-longer", destination.take().header("Authorization"));
+    }
+
+    /** basic_auth > password_file from a Secret volume: a rotated password (the kubelet's ..data swap) is sent next. */
+    @Test
+    void aBasicAuthPasswordFileIsReadAgainWhenTheSecretIsUpdated() throws Exception {
+        destination = Sink.start();
+        KubeletVolume secret = KubeletVolume.create(work.resolve("secret"), Map.of("password", "first-pass\n"));
+        start("""
+                basicAuthUsername: relay
+                basicAuthPasswordFile: %s
+                """.formatted(secret.file("password")));
+        assertEquals(200, upload("a"));
+        assertEquals(basic("relay", "first-pass"), destination.take().header("Authorization"));
+        secret.update(Map.of("password", "second-pass\n"));
+        assertEquals(200, upload("b"));
+        assertEquals(basic("relay", "second-pass"), destination.take().header("Authorization"));
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -9,17 +9,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * How a writer authenticates to its destination: at most one of Alloy's {@code basic_auth}, {@code bearer_token(_file)},
  * {@code authorization} and {@code oauth2}. Checked when the writer starts; files must be readable then.
  *
  * @param fixed the whole Authorization value (basic auth, a bearer token, authorization credentials), or null
- * @param type with {@code file}: the scheme put before the file's content (Bearer, or authorizationType)
- * @param file a credentials file read again when it changes (bearerTokenFile, authorizationCredentialsFile), or null
+ * @param file a credentials file read again when it changes (bearerTokenFile, authorizationCredentialsFile,
+ *     basicAuthPasswordFile), or null
+ * @param fromFile with {@code file}: the Authorization value made of the file's content (trimmed)
  * @param oauth2 the client-credentials grant, or null
  */
-record AuthSettings(String fixed, String type, Path file, OAuth2 oauth2) {
+record AuthSettings(String fixed, Path file, UnaryOperator<String> fromFile, OAuth2 oauth2) {
     static final AuthSettings NONE = new AuthSettings(null, null, null, null);
 
     /** Alloy's {@code oauth2} block (client credentials grant). */
@@ -39,8 +41,11 @@ record AuthSettings(String fixed, String type, Path file, OAuth2 oauth2) {
 
     static AuthSettings of(WriterParameters p) {
         List<String> ways = new ArrayList<>();
-        if (set(p.basicAuthUsername) || set(p.basicAuthPassword)) {
-            ways.add("basicAuthUsername/basicAuthPassword");
+        if (set(p.basicAuthUsername) || set(p.basicAuthPassword) || set(p.basicAuthPasswordFile)) {
+            ways.add(
+                    set(p.basicAuthPasswordFile)
+                            ? "basicAuthUsername/basicAuthPasswordFile"
+                            : "basicAuthUsername/basicAuthPassword");
         }
         if (set(p.bearerToken)) {
             ways.add("bearerToken");
@@ -73,8 +78,22 @@ record AuthSettings(String fixed, String type, Path file, OAuth2 oauth2) {
         if (!type.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
             throw new IllegalArgumentException("authorizationType must be one word (a scheme such as Bearer)");
         }
-        if (set(p.basicAuthPassword) && !set(p.basicAuthUsername)) {
-            throw new IllegalArgumentException("basicAuthPassword needs basicAuthUsername");
+        if ((set(p.basicAuthPassword) || set(p.basicAuthPasswordFile)) && !set(p.basicAuthUsername)) {
+            throw new IllegalArgumentException(
+                    (set(p.basicAuthPassword) ? "basicAuthPassword" : "basicAuthPasswordFile")
+                            + " needs basicAuthUsername");
+        }
+        if (set(p.basicAuthPassword) && set(p.basicAuthPasswordFile)) {
+            // Alloy: "at most one of basic_auth password & password_file must be configured"
+            throw new IllegalArgumentException("set basicAuthPassword or basicAuthPasswordFile, not both");
+        }
+        if (set(p.basicAuthPasswordFile)) {
+            String user = p.basicAuthUsername;
+            return new AuthSettings(
+                    null,
+                    readable("basicAuthPasswordFile", p.basicAuthPasswordFile),
+                    password -> WriterSettings.basicAuth(user, password),
+                    null);
         }
         if (set(p.basicAuthUsername)) {
             return new AuthSettings(
@@ -84,14 +103,18 @@ record AuthSettings(String fixed, String type, Path file, OAuth2 oauth2) {
             return new AuthSettings("Bearer " + p.bearerToken.trim(), null, null, null);
         }
         if (set(p.bearerTokenFile)) {
-            return new AuthSettings(null, "Bearer", readable("bearerTokenFile", p.bearerTokenFile), null);
+            return new AuthSettings(
+                    null, readable("bearerTokenFile", p.bearerTokenFile), token -> "Bearer " + token, null);
         }
         if (set(p.authorizationCredentials)) {
             return new AuthSettings(type + " " + p.authorizationCredentials.trim(), null, null, null);
         }
         if (set(p.authorizationCredentialsFile)) {
             return new AuthSettings(
-                    null, type, readable("authorizationCredentialsFile", p.authorizationCredentialsFile), null);
+                    null,
+                    readable("authorizationCredentialsFile", p.authorizationCredentialsFile),
+                    credentials -> type + " " + credentials,
+                    null);
         }
         if (ways.contains("oauth2*")) {
             return new AuthSettings(null, null, null, oauth2(p));

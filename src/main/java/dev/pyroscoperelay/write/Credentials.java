@@ -46,7 +46,7 @@ interface Credentials {
             };
         }
         if (auth.file() != null) {
-            return new CredentialsFile(auth.type(), auth.file());
+            return new CredentialsFile(auth.file(), auth.fromFile());
         }
         if (auth.oauth2() != null) {
             return new OAuth2Token(auth.oauth2(), client);

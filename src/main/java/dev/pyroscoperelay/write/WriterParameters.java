@@ -13,6 +13,7 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
     String headers;
     String basicAuthUsername;
     String basicAuthPassword;
+    String basicAuthPasswordFile;
     String bearerToken;
     String bearerTokenFile;
     String tenantId;
@@ -73,6 +74,10 @@ public final class WriterParameters implements KameletStepComponent.Parameters {
 
     public void setBasicAuthPassword(String basicAuthPassword) {
         this.basicAuthPassword = basicAuthPassword;
+    }
+
+    public void setBasicAuthPasswordFile(String basicAuthPasswordFile) {
+        this.basicAuthPasswordFile = basicAuthPasswordFile;
     }
 
     public void setBearerToken(String bearerToken) {

@@ -95,6 +95,33 @@ class WriterSettingsTest {
                         p -> p.basicAuthPassword = "secret",
                         "basicAuthPassword needs basicAuthUsername"),
                 new Bad(
+                        "password file without user",
+                        p -> p.basicAuthPasswordFile = "/run/password",
+                        "basicAuthPasswordFile needs basicAuthUsername"),
+                new Bad(
+                        "password and password file",
+                        p -> {
+                            p.basicAuthUsername = "u";
+                            p.basicAuthPassword = "secret";
+                            p.basicAuthPasswordFile = "/run/password";
+                        },
+                        "set basicAuthPassword or basicAuthPasswordFile, not both"),
+                new Bad(
+                        "password file and bearer",
+                        p -> {
+                            p.basicAuthUsername = "u";
+                            p.basicAuthPasswordFile = "/run/password";
+                            p.bearerToken = "t";
+                        },
+                        "set only one way to authenticate, not basicAuthUsername/basicAuthPasswordFile and bearerToken"),
+                new Bad(
+                        "unreadable password file",
+                        p -> {
+                            p.basicAuthUsername = "u";
+                            p.basicAuthPasswordFile = "/nonexistent/password";
+                        },
+                        "cannot read basicAuthPasswordFile /nonexistent/password"),
+                new Bad(
                         "unreadable token file",
                         p -> p.bearerTokenFile = "/nonexistent/token",
                         "cannot read bearerTokenFile /nonexistent/token"),
