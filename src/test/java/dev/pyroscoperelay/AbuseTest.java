@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
+import dev.pyroscoperelay.support.HeavyTest;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are bounded by the budget and spooled to disk, a stalled client is cut off after readTimeout, and small uploads
  * keep being answered throughout.
  */
+@HeavyTest
 class AbuseTest {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)

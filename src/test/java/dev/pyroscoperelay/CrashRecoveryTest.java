@@ -7,6 +7,7 @@ import dev.pyroscoperelay.support.Await;
 import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
+import dev.pyroscoperelay.support.HeavyTest;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
@@ -31,14 +32,17 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 of a relay with a buffered writer while clients upload and the destination is slow, then a start on the
  * same bufferPath: every upload that was answered 200 reaches the destination (at least once; duplicates are counted).
  */
+@HeavyTest
 class CrashRecoveryTest {
     @TempDir
     Path work;
 
     @Test
     void everyAcknowledgedUploadIsDeliveredAfterSigkill() throws Exception {
-        // slow enough that profiles are stored and in flight when the relay dies
-        try (Sink sink = Sink.start().answering(n -> new Answer(200, 1000, Map.of()))) {
+        // until the kill the destination takes 1 s per profile on at most 4 connections, far below what 8 clients
+        // upload, however fast the machine is: acknowledged profiles wait on disk when the relay dies
+        AtomicBoolean slow = new AtomicBoolean(true);
+        try (Sink sink = Sink.start().answering(n -> new Answer(200, slow.get() ? 1000 : 0, Map.of()))) {
             int port = Relay.freePort();
             Relay.writeRoute(
                     work,
@@ -77,6 +81,7 @@ class CrashRecoveryTest {
                     "uploads acknowledged before the crash", Duration.ofSeconds(30), () -> acknowledged.size() >= 200);
             first.process().destroyForcibly(); // SIGKILL
             assertTrue(first.process().waitFor(10, TimeUnit.SECONDS));
+            slow.set(false);
             running.set(false);
             clients.shutdown();
             assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.DebugInfoServer;
+import dev.pyroscoperelay.support.HeavyTest;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.RouteFile;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a 200 MB executable streams through the body budget (spooled, never whole in memory) to the first destination byte
  * for byte, a slow one may take longer than readTimeout but not than debugInfoUploadTimeout.
  */
+@HeavyTest
 class DebugInfoUploadTest {
     private static final String UPLOAD = "/debuginfo.v1alpha1.DebuginfoService/Upload/";
 
@@ -121,12 +124,16 @@ class DebugInfoUploadTest {
     }
 
     private HttpResponse<String> upload(int port, String buildId, File file) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + UPLOAD + buildId))
-                        .timeout(Duration.ofMinutes(2))
-                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> file))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        try {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + UPLOAD + buildId))
+                            .timeout(Duration.ofMinutes(2))
+                            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> file))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + "; the relay's log:\n" + relay.log(), e);
+        }
     }
 
     @Test
