@@ -7,7 +7,6 @@ import dev.pyroscoperelay.support.Await;
 import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
-import dev.pyroscoperelay.support.HeavyTest;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.RouteFile;
 import dev.pyroscoperelay.support.Sink;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 of a relay with a buffered writer while clients upload and the destination is slow, then a start on the
  * same bufferPath: every upload that was answered 200 reaches the destination (at least once; duplicates are counted).
  */
-@HeavyTest
 class CrashRecoveryTest {
     @TempDir
     Path work;

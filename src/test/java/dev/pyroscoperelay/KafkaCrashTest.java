@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pyroscoperelay.support.ChildRelay;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
-import dev.pyroscoperelay.support.HeavyTest;
 import dev.pyroscoperelay.support.KafkaBroker;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.RouteFile;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Two write-tier relays (child JVMs with the README's flags) in one consumer group; one is killed with SIGKILL while
  * records flow. Every upload the receive tier acknowledged reaches the destination (duplicates allowed, counted).
  */
-@HeavyTest
 class KafkaCrashTest {
     @TempDir
     Path work;

@@ -13,7 +13,6 @@ import dev.pyroscoperelay.support.Await;
 import dev.pyroscoperelay.support.Client;
 import dev.pyroscoperelay.support.Fixtures;
 import dev.pyroscoperelay.support.Fixtures.Capture;
-import dev.pyroscoperelay.support.HeavyTest;
 import dev.pyroscoperelay.support.KafkaBroker;
 import dev.pyroscoperelay.support.Relay;
 import dev.pyroscoperelay.support.RouteFile;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * The two tiers joined by a real Kafka broker (a child JVM): receive tier = pyroscope-receive to
  * pyroscope-kafka-sink, write tier = pyroscope-kafka-source to a multicast of two writers, in one relay.
  */
-@HeavyTest
 class KafkaTest {
     @TempDir
     Path work;

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A test class that loads the machine (hundreds of MB through a child JVM, several JVMs, a Kafka broker). Surefire runs
- * test classes in two JVMs side by side; classes marked heavy take a file lock in target/ first, so two of them never
- * run at once and starve each other's event loops past the 200 ms the suite allows (BlockedEventLoopWatch).
+ * A test class that loads the machine (hundreds of MB through a child JVM's disk and sockets). Surefire runs test
+ * classes in two JVMs side by side; classes marked heavy take a file lock in target/ first, so two of them never run
+ * at once and starve each other's event loops past the 200 ms the suite allows (BlockedEventLoopWatch). Few classes
+ * are marked: a class waiting for the lock holds its test JVM idle.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
