@@ -2,10 +2,12 @@ package dev.pyroscoperelay.support;
 
 import dev.pyroscoperelay.app.RelayMain;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
@@ -51,11 +53,32 @@ public final class Relay implements AutoCloseable {
         return managementPort;
     }
 
+    /** Test ports: below Linux's ephemeral range (32768-60999), a block of PORTS_PER_JVM per Surefire fork. */
+    private static final int FIRST_PORT = 20000;
+
+    private static final int PORTS_PER_JVM = 3000;
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger();
+
+    /**
+     * A port nothing listens on, for a test to bind (or to leave closed: a destination that is down). Not the OS's
+     * choice (port 0): that comes from the ephemeral range, where the other test JVM and every outgoing connection
+     * take ports too, so a port a test keeps closed could be bound by another test meanwhile. Each test JVM takes its
+     * own block ({@code test.fork}, Surefire's fork number, set by the pom) and hands its ports out in turn.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        int fork = Integer.getInteger("test.fork", 1);
+        int first = FIRST_PORT + Math.floorMod(fork - 1, 4) * PORTS_PER_JVM;
+        for (int tried = 0; tried < PORTS_PER_JVM; tried++) {
+            int port = first + Math.floorMod(NEXT_PORT.getAndIncrement(), PORTS_PER_JVM);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(port));
+                return port;
+            } catch (IOException inUse) {
+                // something of this machine's has it: the next one
+            }
         }
+        throw new IOException("no free port in " + first + "-" + (first + PORTS_PER_JVM - 1));
     }
 
     /** Writes routes/&lt;name&gt; in workDir. */
