@@ -26,12 +26,16 @@ class LabelRulesTest {
     static Sink sink;
     static Relay relay;
     static int port;
+    static int prodPort;
+    static int deletePort;
 
     @BeforeAll
     static void start(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         work = dir;
         sink = Sink.start();
         port = Relay.freePort();
+        prodPort = Relay.freePort();
+        deletePort = Relay.freePort();
         // one receiver per external-label case: none, env=prod, env="" (delete)
         Relay.writeRoute(
                 work,
@@ -39,8 +43,8 @@ class LabelRulesTest {
                 RouteFile.of("LabelRulesTest/relay.yaml")
                         .with("port", port)
                         .with("sink.url", sink.url())
-                        .with("port1", port + 1)
-                        .with("port2", port + 2)
+                        .with("prodPort", prodPort)
+                        .with("deletePort", deletePort)
                         .yaml());
         relay = Relay.start(work);
     }
@@ -66,8 +70,8 @@ class LabelRulesTest {
     void row(String clientName, String external, String app, String labels) throws Exception {
         int target = switch (external) {
             case "none" -> port;
-            case "env=prod" -> port + 1;
-            case "env=" -> port + 2;
+            case "env=prod" -> prodPort;
+            case "env=" -> deletePort;
             default -> throw new IllegalArgumentException(external);
         };
         Client.Response r = Client.post(
