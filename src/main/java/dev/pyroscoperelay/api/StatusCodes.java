@@ -2,6 +2,7 @@ package dev.pyroscoperelay.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pyroscoperelay.upload.ClientReply;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.Locale;
 
@@ -80,13 +81,12 @@ public final class StatusCodes {
 
     /** Jackson is loaded with the first error body, not with the relay. */
     /** A Connect error reply (JSON), whose HTTP status follows from its code; 415 stays plain HTTP, as Connect says. */
-    static dev.pyroscoperelay.upload.ClientReply connectRefusal(int status, String message) {
+    static ClientReply connectRefusal(int status, String message) {
         if (status == 415) {
-            return dev.pyroscoperelay.upload.ClientReply.text(status, message);
+            return ClientReply.text(status, message);
         }
         GrpcStatus code = forHttp(status);
-        return new dev.pyroscoperelay.upload.ClientReply(
-                httpOf(code), "application/json", connectError(code, message), message.strip());
+        return new ClientReply(httpOf(code), "application/json", connectError(code, message), message.strip());
     }
 
     private static final class Json {
